@@ -1,0 +1,125 @@
+/** The PostgreSQL behind the endpoint: a real server, or PGlite served over a local socket. */
+import fs from 'node:fs'
+import path from 'node:path'
+import { PGlite } from '@electric-sql/pglite'
+import { PGLiteSocketServer } from '@electric-sql/pglite-socket'
+import pg from 'pg'
+import { describeDatabaseUrl } from './urls'
+
+export interface Backend {
+  readonly pool: pg.Pool
+  /** Database name, used to build the connection string handed to the Worker. */
+  readonly database: string
+  /** For log lines: never contains a password. */
+  readonly description: string
+  close(): Promise<void>
+}
+
+function quietPool(pool: pg.Pool): pg.Pool {
+  // An idle client whose server goes away emits 'error' on the pool; unhandled, that would
+  // kill the whole process instead of failing the next request.
+  pool.on('error', () => undefined)
+  return pool
+}
+
+export function serverBackend(databaseUrl: string): Backend {
+  const pool = quietPool(new pg.Pool({ connectionString: databaseUrl }))
+  const database =
+    decodeURIComponent(new URL(databaseUrl).pathname.replace(/^\//, '')) || 'postgres'
+  return {
+    pool,
+    database,
+    description: `PostgreSQL ${describeDatabaseUrl(databaseUrl)}`,
+    close: () => pool.end(),
+  }
+}
+
+/**
+ * A lock file next to a persisted data directory: two PGlite instances writing the same
+ * directory (say `npm run dev` and `npm run db:migrate`) would corrupt it.
+ */
+function lockDataDir(dataDir: string): () => void {
+  const lockPath = `${dataDir.replace(/[\\/]+$/, '')}.lock`
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      fs.writeFileSync(lockPath, String(process.pid), { flag: 'wx' })
+      return () => fs.rmSync(lockPath, { force: true })
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error
+      const owner = Number(fs.readFileSync(lockPath, 'utf8').trim())
+      if (Number.isInteger(owner) && owner > 0 && isAlive(owner)) {
+        throw new Error(
+          `PGlite data directory ${dataDir} is in use by process ${owner} (is \`npm run dev\` running?)`,
+        )
+      }
+      // Left behind by a process that died without cleaning up.
+      fs.rmSync(lockPath, { force: true })
+    }
+  }
+  throw new Error(`could not lock PGlite data directory ${dataDir}`)
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0)
+    return true
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM'
+  }
+}
+
+export async function pgliteBackend(dataDir: string | undefined): Promise<Backend> {
+  let unlock: (() => void) | undefined
+  if (dataDir) {
+    fs.mkdirSync(dataDir, { recursive: true })
+    unlock = lockDataDir(path.resolve(dataDir))
+  }
+  let db: PGlite | undefined
+  let socketServer: PGLiteSocketServer | undefined
+  try {
+    db = dataDir ? await PGlite.create(dataDir) : await PGlite.create()
+    // One pooled connection (below) is all that ever talks to the socket. The second slot is
+    // headroom for a replacement connection opened while the socket of a discarded one is still
+    // being torn down; pglite-socket rolls back whatever transaction a closed socket left open.
+    socketServer = new PGLiteSocketServer({ db, host: '127.0.0.1', port: 0, maxConnections: 2 })
+    await socketServer.start()
+  } catch (error) {
+    await socketServer?.stop().catch(() => undefined)
+    await db?.close().catch(() => undefined)
+    unlock?.()
+    throw error
+  }
+  const port = Number(socketServer.getServerConn().split(':').at(-1))
+  // max 1: PGlite is a single session, so requests queue here and a batch's open transaction is
+  // never seen by, or interleaved with, another request. No idle timeout, so the connection is
+  // never closed and reopened behind our back.
+  const pool = quietPool(
+    new pg.Pool({
+      host: '127.0.0.1',
+      port,
+      user: 'postgres',
+      database: 'postgres',
+      max: 1,
+      idleTimeoutMillis: 0,
+    }),
+  )
+  const pglite = db
+  const server = socketServer
+  return {
+    pool,
+    database: 'postgres',
+    description: dataDir ? `PGlite (${dataDir})` : 'PGlite (in-memory)',
+    async close() {
+      try {
+        await pool.end()
+        // pglite-socket tears a closed connection down on a later tick; let it finish before
+        // the database under it goes away.
+        await new Promise((resolve) => setTimeout(resolve, 10))
+        await server.stop()
+        await pglite.close()
+      } finally {
+        unlock?.()
+      }
+    },
+  }
+}

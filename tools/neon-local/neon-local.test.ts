@@ -1,0 +1,570 @@
+/**
+ * neon-local driven by the production driver (`neon()` and `drizzle-orm/neon-http`), against
+ * every backend available: in-memory PGlite always, and a scratch database on a real PostgreSQL
+ * server when TEST_DATABASE_URL is set.
+ */
+import crypto from 'node:crypto'
+import fs from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
+import { neon, neonConfig } from '@neondatabase/serverless'
+import { and, arrayContains, sql as dsql, eq, isNull } from 'drizzle-orm'
+import { drizzle } from 'drizzle-orm/neon-http'
+import {
+  bigint,
+  boolean,
+  integer,
+  jsonb,
+  pgTable,
+  text,
+  timestamp,
+  uuid,
+} from 'drizzle-orm/pg-core'
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
+import { describeDatabaseUrl, type NeonLocal, STATS_PATH, startNeonLocal } from './index'
+import { migrate } from './migrate'
+import { createScratchDatabase } from './scratch-db'
+
+interface BackendCase {
+  name: string
+  start(): Promise<{ local: NeonLocal; cleanup(): Promise<void> }>
+}
+
+const serverUrl = process.env.TEST_DATABASE_URL || undefined
+
+const backends: BackendCase[] = [
+  {
+    name: 'PGlite (in-memory)',
+    async start() {
+      const local = await startNeonLocal()
+      return { local, cleanup: () => local.close() }
+    },
+  },
+]
+if (serverUrl) {
+  backends.push({
+    name: `PostgreSQL (scratch database on ${describeDatabaseUrl(serverUrl)})`,
+    async start() {
+      const scratch = await createScratchDatabase(serverUrl, 'neon_local_test')
+      const local = await startNeonLocal({ databaseUrl: scratch.url })
+      return {
+        local,
+        async cleanup() {
+          await local.close()
+          await scratch.drop()
+        },
+      }
+    },
+  })
+}
+
+const samples = pgTable('samples', {
+  id: uuid('id').primaryKey().defaultRandom(),
+  label: text('label').notNull(),
+  count: integer('count').notNull(),
+  big: bigint('big', { mode: 'bigint' }),
+  flag: boolean('flag').notNull(),
+  at: timestamp('at', { withTimezone: true, mode: 'date' }).notNull(),
+  payload: jsonb('payload').$type<{ name: string; nested: { list: number[] } }>(),
+  tags: text('tags').array(),
+  scores: integer('scores').array(),
+  note: text('note'),
+})
+
+const SCHEMA = `CREATE TABLE samples (
+  id uuid PRIMARY KEY DEFAULT gen_random_uuid(),
+  label text NOT NULL CONSTRAINT samples_label_key UNIQUE,
+  count integer NOT NULL,
+  big bigint,
+  flag boolean NOT NULL,
+  at timestamptz NOT NULL,
+  payload jsonb,
+  tags text[],
+  scores integer[],
+  note text
+)`
+
+function errorCause(error: unknown): Record<string, unknown> {
+  expect(error).toBeInstanceOf(Error)
+  const cause = (error as Error).cause
+  expect(cause, 'drizzle wraps the driver error in `cause`').toBeInstanceOf(Error)
+  return cause as unknown as Record<string, unknown>
+}
+
+async function rejection(promise: PromiseLike<unknown>): Promise<Record<string, unknown>> {
+  try {
+    await promise
+  } catch (error) {
+    expect(error).toBeInstanceOf(Error)
+    return error as unknown as Record<string, unknown>
+  }
+  throw new Error('expected the promise to reject')
+}
+
+function writeMigrations(dir: string, migrations: Array<{ tag: string; sql: string }>): void {
+  fs.mkdirSync(path.join(dir, 'meta'), { recursive: true })
+  const entries = migrations.map((migration, idx) => ({
+    idx,
+    version: '7',
+    when: 1_700_000_000_000 + idx * 1000,
+    tag: migration.tag,
+    breakpoints: true,
+  }))
+  fs.writeFileSync(
+    path.join(dir, 'meta', '_journal.json'),
+    JSON.stringify({ version: '7', dialect: 'postgresql', entries }, null, 2),
+  )
+  for (const migration of migrations) {
+    fs.writeFileSync(path.join(dir, `${migration.tag}.sql`), migration.sql)
+  }
+}
+
+if (!serverUrl) {
+  it.skip('PostgreSQL backend: not run, set TEST_DATABASE_URL=postgresql://... to include it', () => {})
+}
+
+describe.each(backends.map((backend) => [backend.name, backend] as const))(
+  'neon-local on %s',
+  (_name, backend) => {
+    let local: NeonLocal
+    let cleanup: () => Promise<void>
+    const appUrl = 'postgresql://app_user:app_password@db.example/app'
+    const sql = neon(appUrl)
+    const db = drizzle({ client: neon(appUrl) })
+    const tmpDirs: string[] = []
+
+    beforeAll(async () => {
+      ;({ local, cleanup } = await backend.start())
+      neonConfig.fetchEndpoint = local.endpoint
+      await sql.query(SCHEMA)
+    }, 60_000)
+
+    afterAll(async () => {
+      await cleanup?.()
+      for (const dir of tmpDirs) fs.rmSync(dir, { recursive: true, force: true })
+    }, 60_000)
+
+    beforeEach(() => {
+      // Another backend's block may have pointed the driver elsewhere.
+      neonConfig.fetchEndpoint = local.endpoint
+    })
+
+    it('round-trips parameters and values of several types through drizzle', async () => {
+      const at = new Date('2024-02-29T12:34:56.789Z')
+      const row = {
+        label: 'types',
+        count: 42,
+        big: 9_007_199_254_740_993n,
+        flag: true,
+        at,
+        payload: { name: 'ünïcode "quoted"', nested: { list: [1, 2, 3] } },
+        tags: ['a', 'b,c', 'd "e"'],
+        scores: [7, -1],
+        note: null,
+      }
+      const [inserted] = await db.insert(samples).values(row).returning()
+      expect(inserted).toBeDefined()
+      if (!inserted) return
+      expect(inserted.id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/)
+      expect(inserted).toEqual({ ...row, id: inserted.id })
+      expect(inserted.at).toBeInstanceOf(Date)
+      expect(inserted.at.getTime()).toBe(at.getTime())
+
+      const found = await db
+        .select()
+        .from(samples)
+        .where(
+          and(
+            eq(samples.id, inserted.id),
+            eq(samples.label, 'types'),
+            eq(samples.count, 42),
+            eq(samples.big, 9_007_199_254_740_993n),
+            eq(samples.flag, true),
+            eq(samples.at, at),
+            eq(samples.payload, row.payload),
+            arrayContains(samples.tags, ['b,c']),
+            isNull(samples.note),
+          ),
+        )
+      expect(found).toEqual([inserted])
+
+      const [raw] = await sql`SELECT ${'text'}::text AS t, ${-5}::int AS i, ${false}::bool AS b,
+      ${at}::timestamptz AS at, ${inserted.id}::uuid AS u, ${JSON.stringify({ k: [1, null] })}::jsonb AS j,
+      ${null}::text AS n, ${[1, 2, 3]}::int[] AS ints, ${['x', 'y z']}::text[] AS texts`
+      // Creating a drizzle instance makes the driver leave timestamps as text (drizzle maps
+      // them itself), so `at` comes back as PostgreSQL's text for the instant.
+      expect(new Date(String(raw?.at)).getTime()).toBe(at.getTime())
+      expect(raw).toEqual({
+        t: 'text',
+        i: -5,
+        b: false,
+        at: expect.stringMatching(/^2024-02-29 \d\d:34:56\.789[+-]\d\d/),
+        u: inserted.id,
+        j: { k: [1, null] },
+        n: null,
+        ints: [1, 2, 3],
+        texts: ['x', 'y z'],
+      })
+    })
+
+    it('returns full results: command, rowCount and fields', async () => {
+      const result = await sql.query(
+        'UPDATE samples SET note = $1 WHERE label = $2 RETURNING note',
+        ['noted', 'types'],
+        { fullResults: true },
+      )
+      expect(result.command).toBe('UPDATE')
+      expect(result.rowCount).toBe(1)
+      expect(result.rows).toEqual([{ note: 'noted' }])
+      expect(result.fields).toHaveLength(1)
+      expect(result.fields[0]).toMatchObject({ name: 'note', dataTypeID: 25, format: 'text' })
+    })
+
+    it('surfaces a unique violation with its code and constraint', async () => {
+      const row = { label: 'unique', count: 1, flag: false, at: new Date() }
+      await db.insert(samples).values(row)
+      const error = await rejection(db.insert(samples).values(row))
+      const cause = errorCause(error)
+      expect(cause.code).toBe('23505')
+      expect(cause.constraint).toBe('samples_label_key')
+      expect(cause.table).toBe('samples')
+      expect(cause.detail).toBe('Key (label)=(unique) already exists.')
+    })
+
+    it('commits a batch atomically', async () => {
+      const at = new Date()
+      const [inserted, updated, counted] = await db.batch([
+        db.insert(samples).values({ label: 'batch-1', count: 1, flag: true, at }).returning(),
+        db
+          .update(samples)
+          .set({ count: 2 })
+          .where(eq(samples.label, 'batch-1'))
+          .returning({ count: samples.count }),
+        db
+          .select({ n: dsql<number>`count(*)::int` })
+          .from(samples)
+          .where(eq(samples.label, 'batch-1')),
+      ])
+      expect(inserted).toHaveLength(1)
+      expect(updated).toEqual([{ count: 2 }])
+      expect(counted).toEqual([{ n: 1 }])
+      const rows = await db.select().from(samples).where(eq(samples.label, 'batch-1'))
+      expect(rows.map((row) => row.count)).toEqual([2])
+    })
+
+    it('rolls a failing batch back entirely and returns its error', async () => {
+      const at = new Date()
+      await db.insert(samples).values({ label: 'taken', count: 1, flag: true, at })
+      const error = await rejection(
+        db.batch([
+          db.insert(samples).values({ label: 'rolled-back', count: 1, flag: true, at }),
+          db.update(samples).set({ count: 99 }).where(eq(samples.label, 'taken')),
+          db.insert(samples).values({ label: 'taken', count: 1, flag: true, at }),
+        ]),
+      )
+      // drizzle's batch() hands back the driver's error itself, not wrapped.
+      expect(error.code).toBe('23505')
+      expect(error.constraint).toBe('samples_label_key')
+      const rows = await db
+        .select({ label: samples.label, count: samples.count })
+        .from(samples)
+        .where(dsql`${samples.label} IN ('rolled-back', 'taken')`)
+      expect(rows).toEqual([{ label: 'taken', count: 1 }])
+    })
+
+    it('honours the batch isolation level, read-only and deferrable headers', async () => {
+      const [defaults] = await sql.transaction([sql`SHOW transaction_isolation`])
+      expect(defaults).toEqual([{ transaction_isolation: 'read committed' }])
+
+      const [serializable, readOnly, deferrable] = await sql.transaction(
+        [
+          sql`SHOW transaction_isolation`,
+          sql`SHOW transaction_read_only`,
+          sql`SHOW transaction_deferrable`,
+        ],
+        { isolationLevel: 'Serializable', readOnly: true, deferrable: true },
+      )
+      expect(serializable).toEqual([{ transaction_isolation: 'serializable' }])
+      expect(readOnly).toEqual([{ transaction_read_only: 'on' }])
+      expect(deferrable).toEqual([{ transaction_deferrable: 'on' }])
+
+      const [repeatable] = await sql.transaction([sql`SHOW transaction_isolation`], {
+        isolationLevel: 'RepeatableRead',
+      })
+      expect(repeatable).toEqual([{ transaction_isolation: 'repeatable read' }])
+    })
+
+    it('refuses writes in a read-only batch', async () => {
+      const error = await rejection(
+        sql.transaction(
+          [sql`INSERT INTO samples (label, count, flag, at) VALUES ('read-only', 1, true, now())`],
+          { readOnly: true },
+        ),
+      )
+      expect(error.code).toBe('25006')
+      expect(await sql`SELECT 1 FROM samples WHERE label = 'read-only'`).toEqual([])
+    })
+
+    it('refuses a multi-statement string with 42601, as Neon does', async () => {
+      const error = await rejection(sql.query('SELECT 1; SELECT 2'))
+      expect(error.code).toBe('42601')
+      expect(error.message).toMatch(/multiple commands/)
+      const batchError = await rejection(
+        sql.transaction([sql.query("INSERT INTO samples (label) VALUES ('x'); SELECT 1")]),
+      )
+      expect(batchError.code).toBe('42601')
+    })
+
+    it('rejects a request without Neon-Connection-String with 400 JSON', async () => {
+      const response = await fetch(local.endpoint, {
+        method: 'POST',
+        headers: { 'content-type': 'text/plain;charset=UTF-8' },
+        body: JSON.stringify({ query: 'SELECT 1', params: [] }),
+      })
+      expect(response.status).toBe(400)
+      expect(response.headers.get('content-type')).toBe('application/json')
+      expect(await response.json()).toEqual({ message: 'missing Neon-Connection-String header' })
+    })
+
+    it('answers malformed requests with 4xx JSON and keeps serving', async () => {
+      const post = (body: string) =>
+        fetch(local.endpoint, {
+          method: 'POST',
+          headers: { 'Neon-Connection-String': appUrl, 'content-type': 'text/plain' },
+          body,
+        })
+      for (const body of ['{"query": ', '', '[1,2]', '{"query": 5}', '{"queries": {}}']) {
+        const response = await post(body)
+        expect(response.status, body).toBe(400)
+        const json = (await response.json()) as { message?: unknown }
+        expect(typeof json.message, body).toBe('string')
+      }
+      const tooLarge = await post(JSON.stringify({ query: 'SELECT 1', params: ['x'.repeat(11e6)] }))
+      expect(tooLarge.status).toBe(413)
+      expect(await tooLarge.json()).toEqual({ message: expect.stringMatching(/exceeds/) })
+      const badParams = await post(JSON.stringify({ query: 'SELECT 1', params: 'nope' }))
+      expect(badParams.status).toBe(400)
+      const badHeader = await fetch(local.endpoint, {
+        method: 'POST',
+        headers: { 'Neon-Connection-String': appUrl, 'Neon-Batch-Isolation-Level': 'Chaos' },
+        body: JSON.stringify({ queries: [{ query: 'SELECT 1', params: [] }] }),
+      })
+      expect(badHeader.status).toBe(400)
+      const notFound = await fetch(new URL('/nope', local.endpoint))
+      expect(notFound.status).toBe(404)
+      expect(await notFound.json()).toEqual({ message: 'no such endpoint: /nope' })
+      const wrongMethod = await fetch(local.endpoint)
+      expect(wrongMethod.status).toBe(405)
+
+      expect(await sql`SELECT ${'still'} || ' serving' AS s`).toEqual([{ s: 'still serving' }])
+    })
+
+    it('serves concurrent requests correctly and never shows an uncommitted batch', async () => {
+      const at = new Date()
+      const inserts = Array.from({ length: 20 }, (_, i) =>
+        db
+          .insert(samples)
+          .values({ label: `parallel-${i}`, count: i, flag: i % 2 === 0, at })
+          .returning({ count: samples.count }),
+      )
+      const batch = db.batch([
+        db.insert(samples).values({ label: 'parallel-batch-a', count: 100, flag: true, at }),
+        db.insert(samples).values({ label: 'parallel-batch-b', count: 101, flag: true, at }),
+      ])
+      // Inserts a row, holds the transaction open, then fails: nobody may ever see that row.
+      const doomed = sql.transaction([
+        sql`INSERT INTO samples (label, count, flag, at) VALUES ('ghost', 0, true, now())`,
+        sql`SELECT pg_sleep(0.3)`,
+        sql`SELECT * FROM no_such_table`,
+      ])
+      const peeks = [50, 150, 250].map(async (delay) => {
+        await new Promise((resolve) => setTimeout(resolve, delay))
+        return sql`SELECT count(*)::int AS n FROM samples WHERE label = 'ghost'`
+      })
+      const [insertResults, batchResult, doomedResult, peekResults] = await Promise.all([
+        Promise.all(inserts),
+        batch,
+        doomed.then(
+          () => 'committed',
+          (error: { code?: string }) => error.code,
+        ),
+        Promise.all(peeks),
+      ])
+      expect(insertResults.map((rows) => rows[0]?.count)).toEqual(
+        Array.from({ length: 20 }, (_, i) => i),
+      )
+      expect(batchResult).toHaveLength(2)
+      expect(doomedResult).toBe('42P01')
+      expect(peekResults).toEqual([[{ n: 0 }], [{ n: 0 }], [{ n: 0 }]])
+      const [{ n } = { n: -1 }] = await sql`SELECT count(*)::int AS n FROM samples
+      WHERE label LIKE 'parallel-%' OR label = 'ghost'`
+      expect(n).toBe(22)
+    })
+
+    it('counts round trips per connection string, a batch once, without the password', async () => {
+      const user = `rt_${crypto.randomBytes(4).toString('hex')}`
+      const url = `postgresql://${user}:s3cr3t-pw@localhost/app`
+      const key = `postgresql://${user}@localhost/app`
+      const counted = neon(url)
+      const before = local.stats()
+      expect(before.byConnection[key]).toBeUndefined()
+
+      await counted`SELECT 1`
+      await counted.transaction([counted`SELECT 1`, counted`SELECT 2`, counted`SELECT 3`])
+      await drizzle({ client: counted }).execute(dsql`SELECT 3`)
+
+      const after = local.stats()
+      expect(after.byConnection[key]).toBe(3)
+      expect(after.requests - before.requests).toBe(3)
+      expect(JSON.stringify(after)).not.toContain('s3cr3t-pw')
+
+      const response = await fetch(new URL(STATS_PATH, local.endpoint))
+      expect(response.status).toBe(200)
+      expect(await response.json()).toEqual(local.stats())
+    })
+
+    describe('migrate()', () => {
+      function migrationsDir(migrations: Array<{ tag: string; sql: string }>): string {
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'neon-local-migrations-'))
+        tmpDirs.push(dir)
+        writeMigrations(dir, migrations)
+        return dir
+      }
+      const run = (migrationsFolder: string) =>
+        migrate({
+          databaseUrl: local.connectionString,
+          fetchEndpoint: local.endpoint,
+          migrationsFolder,
+        })
+      const tableExists = async (name: string) => {
+        const [row] = await sql`SELECT to_regclass(${name}) IS NOT NULL AS exists`
+        return row?.exists
+      }
+      const bookkeeping = () =>
+        sql`SELECT hash, created_at::text AS created_at FROM drizzle.__drizzle_migrations ORDER BY id`
+
+      beforeEach(async () => {
+        await sql.query('DROP SCHEMA IF EXISTS drizzle CASCADE')
+      })
+
+      it('applies pending migrations once, with drizzle bookkeeping', async () => {
+        const first = [
+          {
+            tag: '0000_create',
+            sql: 'CREATE TABLE mig_a (id integer PRIMARY KEY, name text NOT NULL);\n--> statement-breakpoint\nCREATE INDEX mig_a_name ON mig_a (name);',
+          },
+          { tag: '0001_seed', sql: "INSERT INTO mig_a VALUES (1, 'one');" },
+        ]
+        const dir = migrationsDir(first)
+        expect(await run(dir)).toEqual({ applied: 2, migrations: ['0000_create', '0001_seed'] })
+        expect(await sql`SELECT id, name FROM mig_a`).toEqual([{ id: 1, name: 'one' }])
+        const sha = (text: string) => crypto.createHash('sha256').update(text).digest('hex')
+        expect(await bookkeeping()).toEqual([
+          { hash: sha(first[0]?.sql ?? ''), created_at: '1700000000000' },
+          { hash: sha(first[1]?.sql ?? ''), created_at: '1700000001000' },
+        ])
+
+        expect(await run(dir)).toEqual({ applied: 0, migrations: [] })
+        expect(await bookkeeping()).toHaveLength(2)
+
+        writeMigrations(dir, [
+          ...first,
+          { tag: '0002_more', sql: "INSERT INTO mig_a VALUES (2, 'two');" },
+        ])
+        expect(await run(dir)).toEqual({ applied: 1, migrations: ['0002_more'] })
+        expect(await sql`SELECT count(*)::int AS n FROM mig_a`).toEqual([{ n: 2 }])
+        expect(await bookkeeping()).toHaveLength(3)
+      })
+
+      it('applies nothing at all when a migration in the batch fails', async () => {
+        const dir = migrationsDir([
+          { tag: '0000_ok', sql: 'CREATE TABLE mig_b1 (id integer);' },
+          {
+            tag: '0001_broken',
+            sql: 'CREATE TABLE mig_b2 (id integer);\n--> statement-breakpoint\nINSERT INTO mig_b_missing VALUES (1);',
+          },
+        ])
+        const error = await rejection(run(dir))
+        expect(String(error.message)).toMatch(/0000_ok, 0001_broken/)
+        expect((error.cause as { code?: string }).code).toBe('42P01')
+        expect(await tableExists('mig_b1')).toBe(false)
+        expect(await tableExists('mig_b2')).toBe(false)
+        expect(await bookkeeping()).toEqual([])
+      })
+
+      it('serializes concurrent runs: both succeed, each migration applied once', async () => {
+        const dir = migrationsDir([
+          { tag: '0000_table', sql: 'CREATE TABLE mig_c (id integer PRIMARY KEY);' },
+          { tag: '0001_seed', sql: 'INSERT INTO mig_c VALUES (1);' },
+        ])
+        const results = await Promise.all([run(dir), run(dir)])
+        expect(results.map((result) => result.applied).sort()).toEqual([0, 2])
+        expect(await sql`SELECT id FROM mig_c`).toEqual([{ id: 1 }])
+        expect(await bookkeeping()).toHaveLength(2)
+      })
+
+      it('never applies re-runnable migrations twice when runs race', async () => {
+        // Nothing here fails when run twice: only the bookkeeping check inside the batch stops a
+        // second run that read the state before the first one committed.
+        const dir = migrationsDir([
+          { tag: '0000_log', sql: 'CREATE TABLE IF NOT EXISTS mig_d (note text);' },
+          { tag: '0001_note', sql: "INSERT INTO mig_d VALUES ('applied');" },
+        ])
+        const results = await Promise.all([run(dir), run(dir), run(dir)])
+        expect(results.map((result) => result.applied).sort()).toEqual([0, 0, 2])
+        expect(await sql`SELECT note FROM mig_d`).toEqual([{ note: 'applied' }])
+        expect(await bookkeeping()).toHaveLength(2)
+      })
+    })
+  },
+)
+
+describe('neon-local without a healthy backend, and with a persisted PGlite', () => {
+  it('answers 500 with a message when the server cannot be reached, and keeps running', async () => {
+    const local = await startNeonLocal({ databaseUrl: 'postgresql://nobody@127.0.0.1:1/none' })
+    try {
+      neonConfig.fetchEndpoint = local.endpoint
+      const sql = neon(local.connectionString)
+      for (let attempt = 0; attempt < 2; attempt++) {
+        const error = await rejection(sql`SELECT 1`)
+        expect(error.message).toMatch(/^Server error \(HTTP status 500\): .*ECONNREFUSED/)
+      }
+      const stats = await fetch(new URL(STATS_PATH, local.endpoint))
+      expect(await stats.json()).toMatchObject({ requests: 2 })
+    } finally {
+      await local.close()
+    }
+  })
+
+  it('keeps data in pgliteDataDir across restarts and refuses a second instance on it', async () => {
+    const parent = fs.mkdtempSync(path.join(os.tmpdir(), 'neon-local-pglite-'))
+    const dataDir = path.join(parent, 'nested', 'pglite')
+    try {
+      const first = await startNeonLocal({ pgliteDataDir: dataDir })
+      try {
+        neonConfig.fetchEndpoint = first.endpoint
+        const sql = neon(first.connectionString)
+        await sql`CREATE TABLE kept (note text)`
+        await sql`INSERT INTO kept VALUES ('still here')`
+        await expect(startNeonLocal({ pgliteDataDir: dataDir })).rejects.toThrow(
+          `is in use by process ${process.pid}`,
+        )
+      } finally {
+        await first.close()
+      }
+      expect(fs.existsSync(`${dataDir}.lock`)).toBe(false)
+
+      const second = await startNeonLocal({ pgliteDataDir: dataDir })
+      try {
+        neonConfig.fetchEndpoint = second.endpoint
+        expect(await neon(second.connectionString)`SELECT note FROM kept`).toEqual([
+          { note: 'still here' },
+        ])
+      } finally {
+        await second.close()
+      }
+    } finally {
+      fs.rmSync(parent, { recursive: true, force: true })
+    }
+  }, 60_000)
+})
