@@ -1,0 +1,61 @@
+import { Hono } from 'hono'
+import { bodyLimit } from 'hono/body-limit'
+import { cors } from 'hono/cors'
+import { requestId } from 'hono/request-id'
+import { secureHeaders } from 'hono/secure-headers'
+import { authRoutes } from './auth/routes'
+import type { AppEnv } from './env'
+import { healthRoutes } from './health/routes'
+import { createNotFoundHandler, handleError } from './lib/error-handler'
+import { ApiError } from './lib/errors'
+import { requestContext } from './middleware/context'
+import { openApiRoutes } from './openapi/routes'
+import { legacyUsersRoutes, usersRoutes } from './users/routes'
+import { API_VERSION } from './version'
+
+export const MAX_BODY_BYTES = 16 * 1024
+
+export function createApp() {
+  const app = new Hono<AppEnv>()
+
+  app.use(requestId({ limitLength: 128 }))
+  app.use(requestContext())
+  app.use(
+    cors({
+      origin: (origin, c) => (c.var.config.corsOrigins.includes(origin) ? origin : null),
+      allowMethods: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'],
+      allowHeaders: ['Authorization', 'Content-Type', 'X-Request-Id'],
+      exposeHeaders: ['Location', 'Retry-After', 'X-Request-Id', 'WWW-Authenticate'],
+      maxAge: 600,
+    }),
+  )
+  app.use(secureHeaders())
+  app.use(
+    bodyLimit({
+      maxSize: MAX_BODY_BYTES,
+      onError: () => {
+        throw new ApiError(413, 'payload_too_large', 'The request body is larger than 16 KiB')
+      },
+    }),
+  )
+
+  app.get('/', (c) =>
+    c.json({
+      success: true,
+      status: 'ok',
+      message: 'User Management API is running',
+      version: API_VERSION,
+    }),
+  )
+  app.route('/health', healthRoutes)
+  app.route('/v1/users', usersRoutes)
+  app.route('/v1/auth', authRoutes)
+  app.route('/api/users', legacyUsersRoutes)
+  app.route('/', openApiRoutes)
+
+  app.notFound(createNotFoundHandler(() => app.routes))
+  app.onError(handleError)
+  return app
+}
+
+export type App = ReturnType<typeof createApp>

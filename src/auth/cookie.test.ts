@@ -1,0 +1,97 @@
+import { describe, expect, it } from 'vitest'
+import { api, freshAddress, registerUser } from '../../test/support/api'
+
+const COOKIE_MODE = { 'x-refresh-token-transport': 'cookie' }
+
+type Session = { data: { token: string; refreshToken?: string; user: { userId: string } } }
+
+const cookieOf = (headers: Headers) => {
+  const setCookie = headers.get('set-cookie') ?? ''
+  return { header: setCookie, value: /refresh_token=([^;]*)/.exec(setCookie)?.[1] }
+}
+
+async function logInWithCookie() {
+  const user = await registerUser()
+  const res = await api<Session>('/v1/users/login', {
+    method: 'POST',
+    body: { email: user.email, password: user.password },
+    headers: COOKIE_MODE,
+    address: freshAddress(),
+  })
+  return { user, res, cookie: cookieOf(res.headers) }
+}
+
+describe('refresh token in a cookie, for the browser app', () => {
+  it('login sets an HttpOnly, Secure, SameSite=Strict cookie on /v1/auth and leaves the token out of the body', async () => {
+    const { res, cookie } = await logInWithCookie()
+    expect(res.status).toBe(200)
+    expect(res.body.data.refreshToken).toBeUndefined()
+    expect(res.body.data.token).toBeTruthy()
+    expect(cookie.value).toMatch(/^[A-Za-z0-9_-]{43,}$/)
+    for (const attribute of [
+      'HttpOnly',
+      'Secure',
+      'SameSite=Strict',
+      'Path=/v1/auth',
+      'Max-Age=2592000',
+    ]) {
+      expect(cookie.header).toContain(attribute)
+    }
+  })
+
+  it('refresh reads the cookie, rotates it, and the spent cookie no longer works', async () => {
+    const { cookie } = await logInWithCookie()
+    const refresh = (value: string | undefined) =>
+      api<Session>('/v1/auth/refresh', {
+        method: 'POST',
+        headers: { ...COOKIE_MODE, cookie: `refresh_token=${value}` },
+        address: freshAddress(),
+      })
+    const first = await refresh(cookie.value)
+    expect(first.status).toBe(200)
+    expect(first.body.data.refreshToken).toBeUndefined()
+    const next = cookieOf(first.headers).value
+    expect(next).toBeTruthy()
+    expect(next).not.toBe(cookie.value)
+    const replay = await refresh(cookie.value)
+    expect(replay.status).toBe(401)
+    // Left alone: in a browser the loser of two tabs racing must not wipe the winner's cookie.
+    expect(replay.headers.get('set-cookie')).toBeNull()
+  })
+
+  it('ignores the cookie unless the app asks for cookie transport', async () => {
+    const { cookie } = await logInWithCookie()
+    const res = await api('/v1/auth/refresh', {
+      method: 'POST',
+      headers: { cookie: `refresh_token=${cookie.value}` },
+      address: freshAddress(),
+    })
+    expect(res.status).toBe(422)
+  })
+
+  it('answers 401 to a cookie-mode refresh with no cookie', async () => {
+    const res = await api<{ code: string }>('/v1/auth/refresh', {
+      method: 'POST',
+      headers: COOKIE_MODE,
+    })
+    expect(res.status).toBe(401)
+    expect(res.body.code).toBe('unauthorized')
+  })
+
+  it("logout revokes the cookie's login and clears the cookie", async () => {
+    const { res, cookie } = await logInWithCookie()
+    const out = await api('/v1/auth/logout', {
+      method: 'POST',
+      token: res.body.data.token,
+      headers: { ...COOKIE_MODE, cookie: `refresh_token=${cookie.value}` },
+    })
+    expect(out.status).toBe(204)
+    expect(out.headers.get('set-cookie')).toMatch(/refresh_token=;.*Max-Age=0/)
+    const refresh = await api('/v1/auth/refresh', {
+      method: 'POST',
+      headers: { ...COOKIE_MODE, cookie: `refresh_token=${cookie.value}` },
+      address: freshAddress(),
+    })
+    expect(refresh.status).toBe(401)
+  })
+})

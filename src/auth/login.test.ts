@@ -1,0 +1,153 @@
+import { describe, expect, inject, it } from 'vitest'
+import {
+  api,
+  freshAddress,
+  registerUser,
+  STRONG_PASSWORD,
+  sql,
+  uniqueEmail,
+} from '../../test/support/api'
+
+type LoginData = {
+  token: string
+  tokenType: string
+  expiresIn: number
+  refreshToken: string
+  user: { userId: string; email: string }
+}
+
+const login = (body: unknown, path = '/v1/users/login', address = freshAddress()) =>
+  api<{ data: LoginData; code: string; message: string }>(path, { method: 'POST', body, address })
+
+const decodeClaims = (token: string) => {
+  const [, payload = ''] = token.split('.')
+  return JSON.parse(atob(payload.replace(/-/g, '+').replace(/_/g, '/'))) as Record<string, unknown>
+}
+
+describe('POST /v1/users/login', () => {
+  it('returns an access token, its lifetime, a refresh token and the user', async () => {
+    const user = await registerUser()
+    const res = await login({ email: user.email, password: user.password })
+    expect(res.status).toBe(200)
+    expect(res.body.data).toMatchObject({
+      tokenType: 'Bearer',
+      expiresIn: 24 * 3600,
+      user: { userId: user.userId, email: user.email },
+    })
+    expect(res.body.data.refreshToken).toMatch(/^[A-Za-z0-9_-]{43,}$/)
+    const claims = decodeClaims(res.body.data.token)
+    expect(claims).toMatchObject({
+      sub: user.userId,
+      userId: user.userId,
+      email: user.email,
+      role: 'user',
+      iss: 'user-api',
+      aud: 'user-api',
+    })
+    expect(Number(claims.exp) - Number(claims.iat)).toBe(24 * 3600)
+    expect(claims.jti).toEqual(expect.any(String))
+    expect(JSON.parse(atob(res.body.data.token.split('.')[0] ?? ''))).toMatchObject({
+      alg: 'HS256',
+    })
+  })
+
+  it('matches the email case-insensitively and trimmed', async () => {
+    const user = await registerUser()
+    const res = await login({ email: `  ${user.email.toUpperCase()} `, password: user.password })
+    expect(res.status).toBe(200)
+  })
+
+  it('gives one answer for a wrong password and for an unknown email', async () => {
+    const user = await registerUser()
+    const wrong = await login({ email: user.email, password: 'Wrong-Pass-1' })
+    const unknown = await login({ email: uniqueEmail('ghost'), password: 'Wrong-Pass-1' })
+    for (const res of [wrong, unknown]) {
+      expect(res.status).toBe(401)
+      expect(res.headers.get('www-authenticate')).toMatch(/^Bearer/)
+    }
+    expect(wrong.body).toEqual(unknown.body)
+    expect(wrong.body).toEqual({
+      success: false,
+      code: 'invalid_credentials',
+      message: 'Incorrect email or password',
+    })
+  })
+
+  it('refuses a missing password and an over-long one with 422', async () => {
+    expect((await login({ email: 'a@example.com' })).status).toBe(422)
+    const tooLong = await login({ email: 'a@example.com', password: 'x'.repeat(73) })
+    expect(tooLong.status).toBe(422)
+  })
+
+  it.each(['2b', '2a'] as const)(
+    'logs in a user whose $%s$ hash the old service stored',
+    async (version) => {
+      const email = uniqueEmail('legacy')
+      const hash = inject('legacyHashes')[version]
+      await sql(`insert into users (name, email, password_hash) values ('Old Timer', $1, $2)`, [
+        email,
+        hash,
+      ])
+      const res = await login({ email, password: inject('legacyPassword') })
+      expect(res.status).toBe(200)
+      expect(res.body.data.user.email).toBe(email)
+      const wrong = await login({ email, password: 'Legacy-Pass-2018' })
+      expect(wrong.status).toBe(401)
+    },
+  )
+
+  it('keeps the original service path POST /api/users/login', async () => {
+    const user = await registerUser()
+    const res = await login({ email: user.email, password: STRONG_PASSWORD }, '/api/users/login')
+    expect(res.status).toBe(200)
+    expect(res.body.data.token).toBeTruthy()
+  })
+})
+
+describe('POST /v1/auth/token (OAuth2 password grant)', () => {
+  const tokenRequest = (
+    form: Record<string, string>,
+    contentType = 'application/x-www-form-urlencoded',
+  ) =>
+    api<Record<string, unknown>>('/v1/auth/token', {
+      method: 'POST',
+      raw: new URLSearchParams(form).toString(),
+      headers: { 'content-type': contentType },
+      address: freshAddress(),
+    })
+
+  it('answers in the OAuth2 shape, without the envelope', async () => {
+    const user = await registerUser()
+    const res = await tokenRequest({
+      grant_type: 'password',
+      username: user.email,
+      password: user.password,
+    })
+    expect(res.status).toBe(200)
+    expect(res.body).toEqual({
+      access_token: expect.any(String),
+      token_type: 'bearer',
+      expires_in: 24 * 3600,
+      refresh_token: expect.any(String),
+    })
+    expect(res.headers.get('cache-control')).toBe('no-store')
+    const me = await api('/v1/users/me', { token: String(res.body.access_token) })
+    expect(me.status).toBe(200)
+  })
+
+  it('refuses wrong credentials with 401 and a JSON body', async () => {
+    const res = await tokenRequest({ username: uniqueEmail(), password: 'Nope-1234' })
+    expect(res.status).toBe(401)
+    expect(res.body).toMatchObject({ success: false, code: 'invalid_credentials' })
+  })
+
+  it('refuses a JSON body with 415 and a missing field with 422', async () => {
+    const json = await api('/v1/auth/token', {
+      method: 'POST',
+      body: { username: 'a', password: 'b' },
+    })
+    expect(json.status).toBe(415)
+    const missing = await tokenRequest({ username: 'someone@example.com' })
+    expect(missing.status).toBe(422)
+  })
+})

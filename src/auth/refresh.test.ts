@@ -1,0 +1,226 @@
+import { env } from 'cloudflare:test'
+import { describe, expect, it } from 'vitest'
+import { api, freshAddress, makeAdmin, registerUser, sql } from '../../test/support/api'
+import { getDatabase } from '../db/client'
+import { loadConfig } from '../env'
+import { deleteStaleRows } from './queries'
+
+type Pair = {
+  data: {
+    token: string
+    refreshToken: string
+    tokenType: string
+    expiresIn: number
+    user: { userId: string }
+  }
+}
+
+const refresh = (refreshToken: unknown, address = freshAddress()) =>
+  api<Pair & { code: string }>('/v1/auth/refresh', {
+    method: 'POST',
+    body: { refreshToken },
+    address,
+  })
+
+describe('POST /v1/auth/refresh', () => {
+  it('spends the token and returns a new working pair', async () => {
+    const user = await registerUser()
+    const res = await refresh(user.refreshToken)
+    expect(res.status).toBe(200)
+    expect(res.body.data).toMatchObject({
+      tokenType: 'Bearer',
+      expiresIn: 86_400,
+      user: { userId: user.userId },
+    })
+    expect(res.body.data.refreshToken).not.toBe(user.refreshToken)
+    expect(res.headers.get('cache-control')).toBe('no-store')
+    expect((await api('/v1/users/me', { token: res.body.data.token })).status).toBe(200)
+    // The successor works in turn.
+    expect((await refresh(res.body.data.refreshToken)).status).toBe(200)
+  })
+
+  it('stores only a SHA-256 of the token', async () => {
+    const user = await registerUser()
+    const rows = await sql<{ token_hash: string }>(
+      'select token_hash from refresh_tokens where user_id = $1',
+      [user.userId],
+    )
+    expect(rows).toHaveLength(1)
+    expect(rows[0]?.token_hash).toMatch(/^[0-9a-f]{64}$/)
+    expect(rows[0]?.token_hash).not.toContain(user.refreshToken)
+  })
+
+  it('revokes the whole family when a spent token is presented again', async () => {
+    const user = await registerUser()
+    const first = await refresh(user.refreshToken)
+    const second = await refresh(first.body.data.refreshToken)
+    expect(second.status).toBe(200)
+    const replay = await refresh(user.refreshToken)
+    expect(replay.status).toBe(401)
+    expect(replay.body.code).toBe('unauthorized')
+    // The newest token of that login, never used, is now dead too.
+    expect((await refresh(second.body.data.refreshToken)).status).toBe(401)
+  })
+
+  it('leaves other logins of the same user alone when one family is revoked', async () => {
+    const user = await registerUser()
+    const otherLogin = await api<Pair>('/v1/users/login', {
+      method: 'POST',
+      body: { email: user.email, password: user.password },
+      address: freshAddress(),
+    })
+    await refresh(user.refreshToken)
+    await refresh(user.refreshToken) // reuse: revokes the first family only
+    expect((await refresh(otherLogin.body.data.refreshToken)).status).toBe(200)
+  })
+
+  it('lets exactly one of 10 concurrent refreshes of one token win', async () => {
+    const user = await registerUser()
+    const results = await Promise.all(Array.from({ length: 10 }, () => refresh(user.refreshToken)))
+    expect(results.filter((res) => res.status === 200)).toHaveLength(1)
+    expect(results.filter((res) => res.status === 401)).toHaveLength(9)
+    expect(results.every((res) => res.status < 500)).toBe(true)
+  })
+
+  it('refuses unknown, expired and malformed tokens', async () => {
+    expect((await refresh('not-a-token-we-issued')).status).toBe(401)
+    const user = await registerUser()
+    await sql(
+      `update refresh_tokens set expires_at = now() - interval '1 second' where user_id = $1`,
+      [user.userId],
+    )
+    expect((await refresh(user.refreshToken)).status).toBe(401)
+    expect((await refresh('')).status).toBe(422)
+    expect((await refresh(42)).status).toBe(422)
+    expect((await refresh('x'.repeat(600))).status).toBe(422)
+  })
+})
+
+describe('POST /v1/auth/logout', () => {
+  it('revokes the presented login: 204, then its refresh token is refused', async () => {
+    const user = await registerUser()
+    const res = await api('/v1/auth/logout', {
+      method: 'POST',
+      token: user.token,
+      body: { refreshToken: user.refreshToken },
+    })
+    expect(res.status).toBe(204)
+    expect((await refresh(user.refreshToken)).status).toBe(401)
+  })
+
+  it("cannot revoke another user's token", async () => {
+    const [user, other] = await Promise.all([registerUser(), registerUser()])
+    const res = await api('/v1/auth/logout', {
+      method: 'POST',
+      token: user.token,
+      body: { refreshToken: other.refreshToken },
+    })
+    expect(res.status).toBe(204)
+    expect((await refresh(other.refreshToken)).status).toBe(200)
+  })
+
+  it('requires a bearer token', async () => {
+    const user = await registerUser()
+    const res = await api('/v1/auth/logout', {
+      method: 'POST',
+      body: { refreshToken: user.refreshToken },
+    })
+    expect(res.status).toBe(401)
+    expect((await refresh(user.refreshToken)).status).toBe(200)
+  })
+})
+
+describe('revocation of every refresh token of a user', () => {
+  it('happens on a password change', async () => {
+    const user = await registerUser()
+    await api('/v1/users/me/password', {
+      method: 'POST',
+      token: user.token,
+      body: { currentPassword: user.password, newPassword: 'Changed-Pass-99' },
+    })
+    expect((await refresh(user.refreshToken)).status).toBe(401)
+  })
+
+  it('happens on a role change by an admin, and not on a name change', async () => {
+    const admin = await makeAdmin(await registerUser())
+    const user = await registerUser()
+    await api(`/v1/users/${user.userId}`, {
+      method: 'PATCH',
+      token: admin.token,
+      body: { name: 'Renamed' },
+    })
+    const stillGood = await refresh(user.refreshToken)
+    expect(stillGood.status).toBe(200)
+    await api(`/v1/users/${user.userId}`, {
+      method: 'PATCH',
+      token: admin.token,
+      body: { role: 'admin' },
+    })
+    expect((await refresh(stillGood.body.data.refreshToken)).status).toBe(401)
+  })
+
+  it('happens on deletion (the rows go with the user)', async () => {
+    const user = await registerUser()
+    await api('/v1/users/me', { method: 'DELETE', token: user.token })
+    expect((await refresh(user.refreshToken)).status).toBe(401)
+  })
+})
+
+describe('cleanup of stale rows (the daily Cron Trigger)', () => {
+  it('deletes expired tokens, families revoked a day ago and closed login windows; keeps live rows', async () => {
+    const user = await registerUser()
+    const live = await registerUser()
+    const [oldFamily, newFamily] = [crypto.randomUUID(), crypto.randomUUID()]
+    await sql(
+      `insert into refresh_tokens (user_id, family_id, token_hash, expires_at, spent_at, revoked_at) values
+        ($1, $2, $4, now() - interval '1 minute', null, null),
+        ($1, $2, $5, now() + interval '1 day', now() - interval '3 days', now() - interval '2 days'),
+        ($1, $2, $6, now() + interval '1 day', null, null),
+        ($1, $3, $7, now() + interval '1 day', null, now() - interval '1 hour')`,
+      [
+        user.userId,
+        oldFamily,
+        newFamily,
+        `expired-${oldFamily}`,
+        `old-revoked-${oldFamily}`,
+        `successor-${oldFamily}`,
+        `new-revoked-${newFamily}`,
+      ],
+    )
+    const staleKey = `ip:stale-${oldFamily}`
+    const freshKey = `ip:fresh-${oldFamily}`
+    await sql(
+      `insert into login_throttle (key, failures, window_start) values ($1, 3, now() - interval '16 minutes'), ($2, 3, now())`,
+      [staleKey, freshKey],
+    )
+    const removed = await deleteStaleRows(getDatabase(loadConfig(env)))
+    expect(removed.tokens).toBeGreaterThanOrEqual(3)
+    expect(removed.counters).toBeGreaterThanOrEqual(1)
+    const left = await sql<{ token_hash: string }>(
+      'select token_hash from refresh_tokens where family_id in ($1, $2)',
+      [oldFamily, newFamily],
+    )
+    expect(left.map((row) => row.token_hash)).toEqual([`new-revoked-${newFamily}`])
+    const counters = await sql<{ key: string }>(
+      'select key from login_throttle where key in ($1, $2)',
+      [staleKey, freshKey],
+    )
+    expect(counters.map((row) => row.key)).toEqual([freshKey])
+    expect((await refresh(live.refreshToken)).status).toBe(200)
+  })
+})
+
+describe('a revocation racing a rotation', () => {
+  it('leaves no live successor: any revoked member kills the family', async () => {
+    const user = await registerUser()
+    // The state a revocation leaves when it raced a rotation: the spent token revoked, the
+    // successor it could not see still unrevoked.
+    const rotated = await refresh(user.refreshToken)
+    expect(rotated.status).toBe(200)
+    await sql(
+      `update refresh_tokens set revoked_at = now() where user_id = $1 and spent_at is not null`,
+      [user.userId],
+    )
+    expect((await refresh(rotated.body.data.refreshToken)).status).toBe(401)
+  })
+})

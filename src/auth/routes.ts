@@ -1,0 +1,67 @@
+import type { Context } from 'hono'
+import { Hono } from 'hono'
+import type { AppEnv } from '../env'
+import { unauthorized, validationError } from '../lib/errors'
+import { sha256Hex } from '../lib/tokens'
+import { validate } from '../lib/validation'
+import { requireAuth } from '../middleware/auth'
+import { requireMediaType } from '../middleware/media-type'
+import { rateLimit } from '../middleware/rate-limit'
+import { clearRefreshCookie, readRefreshCookie, wantsCookie } from './cookie'
+import { revokeFamily } from './queries'
+import { RefreshBody, TokenForm } from './schemas'
+import { logIn, refreshSession, sessionBody } from './session'
+
+export const REFRESH_PERIOD_SECONDS = 60
+
+/** The token from the body, or from the cookie when the browser app asks for that. */
+function presentedRefreshToken(c: Context<AppEnv>, fromBody: string | undefined): string {
+  if (fromBody !== undefined) return fromBody
+  if (wantsCookie(c)) {
+    const fromCookie = readRefreshCookie(c)
+    if (fromCookie) return fromCookie
+    throw unauthorized('There is no session to continue')
+  }
+  throw validationError([{ field: 'refreshToken', message: 'is required' }])
+}
+
+export const authRoutes = new Hono<AppEnv>()
+  .post('/token', requireMediaType('form'), validate('form', TokenForm), async (c) => {
+    const { username, password } = c.req.valid('form')
+    const { tokens } = await logIn(c, { email: username, password })
+    // The OAuth2 token response shape (RFC 6749 §5.1), not the envelope: Swagger UI reads it.
+    c.header('Cache-Control', 'no-store')
+    return c.json({
+      access_token: tokens.accessToken,
+      token_type: 'bearer' as const,
+      expires_in: tokens.expiresIn,
+      refresh_token: tokens.refreshToken,
+    })
+  })
+  .post(
+    '/refresh',
+    rateLimit('REFRESH_LIMITER', REFRESH_PERIOD_SECONDS),
+    requireMediaType('json'),
+    validate('json', RefreshBody),
+    async (c) => {
+      const presented = presentedRefreshToken(c, c.req.valid('json').refreshToken)
+      const session = await refreshSession(c, presented)
+      // The cookie is left alone on a 401: the loser of two tabs refreshing at once must not
+      // wipe the cookie the winner just set. Logout and the next login replace it.
+      if (!session) throw unauthorized('The refresh token is not valid')
+      c.header('Cache-Control', 'no-store')
+      return c.json({ success: true, data: sessionBody(c, session) })
+    },
+  )
+  .post(
+    '/logout',
+    requireAuth(),
+    requireMediaType('json'),
+    validate('json', RefreshBody),
+    async (c) => {
+      const presented = presentedRefreshToken(c, c.req.valid('json').refreshToken)
+      await revokeFamily(c.var.db, c.var.auth.user.id, await sha256Hex(presented))
+      if (wantsCookie(c)) clearRefreshCookie(c)
+      return c.body(null, 204)
+    },
+  )

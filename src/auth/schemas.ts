@@ -1,0 +1,21 @@
+import * as z from 'zod'
+import { PresentedEmail, PresentedPassword } from '../users/schemas'
+
+/** OAuth2 password grant (RFC 6749 §4.3), as Swagger UI's Authorize dialog sends it. */
+export const TokenForm = z.object({
+  grant_type: z.literal('password', 'must be "password"').optional(),
+  username: PresentedEmail,
+  password: PresentedPassword,
+  scope: z.string().optional(),
+  client_id: z.string().optional(),
+  client_secret: z.string().optional(),
+})
+
+export const RefreshTokenValue = z
+  .string()
+  .min(1, 'is required')
+  .max(512, 'is not a valid refresh token')
+  .meta({ description: 'The refresh token from login or the last refresh' })
+
+/** The browser app sends no field and uses its cookie instead (see cookie.ts). */
+export const RefreshBody = z.strictObject({ refreshToken: RefreshTokenValue.optional() })

@@ -1,0 +1,131 @@
+import type { Context } from 'hono'
+import type { UserRow } from '../db/schema'
+import type { AppEnv } from '../env'
+import { invalidCredentials, rateLimited } from '../lib/errors'
+import { burnPasswordCheck, hashPassword, needsRehash, verifyPassword } from '../lib/password'
+import { createRefreshToken, issueAccessToken, sha256Hex } from '../lib/tokens'
+import { clientNetwork } from '../middleware/client-address'
+import { toUser } from '../users/schemas'
+import { setRefreshCookie, wantsCookie } from './cookie'
+import {
+  beginLoginAttempt,
+  recordLoginSuccess,
+  rotateRefreshToken,
+  type ThrottleKeys,
+} from './queries'
+
+export type TokenPair = {
+  accessToken: string
+  expiresIn: number
+  refreshToken: string
+}
+
+export type Session = { user: UserRow; tokens: TokenPair }
+
+/** The login throttle's keys: the email (as its SHA-256) and the client's network. */
+export async function throttleKeys(c: Context<AppEnv>, email: string): Promise<ThrottleKeys> {
+  return { email: `email:${await sha256Hex(email)}`, address: `ip:${clientNetwork(c)}` }
+}
+
+/** Counts a password check against the login throttle; 429 when over the limit. */
+export async function beginThrottledCheck(
+  c: Context<AppEnv>,
+  email: string,
+): Promise<{ keys: ThrottleKeys; user: UserRow | undefined }> {
+  const keys = await throttleKeys(c, email)
+  const { user, retryAfterSeconds } = await beginLoginAttempt(c.var.db, email, keys)
+  if (retryAfterSeconds !== undefined) {
+    throw rateLimited(retryAfterSeconds, 'Too many failed attempts; try again later')
+  }
+  return { keys, user }
+}
+
+/**
+ * Checks an email and password under the login throttle and opens a new token family.
+ * Two round trips on success, one on failure; unknown emails cost the same bcrypt work.
+ */
+export async function logIn(
+  c: Context<AppEnv>,
+  credentials: { email: string; password: string },
+): Promise<Session> {
+  const { db, config } = c.var
+  const { keys, user } = await beginThrottledCheck(c, credentials.email)
+  const passwordMatches = user
+    ? await verifyPassword(credentials.password, user.passwordHash)
+    : await burnPasswordCheck(credentials.password, config.bcryptCost)
+  if (!user || !passwordMatches) {
+    c.var.log.info('login failed', { reason: user ? 'wrong password' : 'unknown email' })
+    throw invalidCredentials()
+  }
+  // Hashes from the old service or from before a cost change move to the configured cost on
+  // the next login, so known and unknown emails keep costing the same.
+  const rehash = needsRehash(user.passwordHash, config.bcryptCost)
+    ? {
+        userId: user.id,
+        previousHash: user.passwordHash,
+        passwordHash: await hashPassword(credentials.password, config.bcryptCost),
+      }
+    : undefined
+  const refreshToken = createRefreshToken()
+  const [access] = await Promise.all([
+    issueAccessToken(user, config),
+    sha256Hex(refreshToken).then((tokenHash) =>
+      recordLoginSuccess(
+        db,
+        keys,
+        {
+          userId: user.id,
+          familyId: crypto.randomUUID(),
+          tokenHash,
+          ttlSeconds: config.refreshTokenTtlSeconds,
+        },
+        rehash,
+      ),
+    ),
+  ])
+  c.var.log.info('login succeeded', { userId: user.id, rehashed: rehash !== undefined })
+  return { user, tokens: { accessToken: access.token, expiresIn: access.expiresIn, refreshToken } }
+}
+
+/** Spends a refresh token for a new pair; undefined when the token is not (or no longer) good. */
+export async function refreshSession(
+  c: Context<AppEnv>,
+  presentedToken: string,
+): Promise<Session | undefined> {
+  const { db, config } = c.var
+  const successor = createRefreshToken()
+  const [presentedHash, successorHash] = await Promise.all([
+    sha256Hex(presentedToken),
+    sha256Hex(successor),
+  ])
+  const user = await rotateRefreshToken(
+    db,
+    presentedHash,
+    successorHash,
+    config.refreshTokenTtlSeconds,
+  )
+  if (!user) return undefined
+  const access = await issueAccessToken(user, config)
+  return {
+    user,
+    tokens: { accessToken: access.token, expiresIn: access.expiresIn, refreshToken: successor },
+  }
+}
+
+/**
+ * The `data` of a login or refresh answer. When the browser app asked for the cookie, the
+ * refresh token goes there and is left out of the body, so no page script ever holds it.
+ */
+export function sessionBody(c: Context<AppEnv>, session: Session) {
+  const base = {
+    token: session.tokens.accessToken,
+    tokenType: 'Bearer' as const,
+    expiresIn: session.tokens.expiresIn,
+    user: toUser(session.user),
+  }
+  if (wantsCookie(c)) {
+    setRefreshCookie(c, session.tokens.refreshToken)
+    return base
+  }
+  return { ...base, refreshToken: session.tokens.refreshToken }
+}

@@ -1,0 +1,103 @@
+import { sql } from 'drizzle-orm'
+import {
+  bigserial,
+  check,
+  index,
+  integer,
+  pgEnum,
+  pgTable,
+  text,
+  timestamp,
+  uniqueIndex,
+  uuid,
+} from 'drizzle-orm/pg-core'
+
+export const roleEnum = pgEnum('user_role', ['user', 'admin'])
+export type Role = (typeof roleEnum.enumValues)[number]
+
+const timestamps = {
+  createdAt: timestamp('created_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
+  updatedAt: timestamp('updated_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
+}
+
+export const users = pgTable(
+  'users',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    name: text('name').notNull(),
+    email: text('email').notNull(),
+    passwordHash: text('password_hash').notNull(),
+    role: roleEnum('role').notNull().default('user'),
+    // Bumped by a password change: access tokens carry it as `ver`, so every token issued
+    // before the change is refused without comparing clocks across machines.
+    tokenVersion: integer('token_version').notNull().default(0),
+    ...timestamps,
+  },
+  (t) => [
+    uniqueIndex('users_email_unique').on(t.email),
+    // Prefix search (`q=`) uses LIKE 'prefix%'; these operator classes let it use an index
+    // whatever the database's collation.
+    index('users_email_prefix_idx').using('btree', sql`${t.email} text_pattern_ops`),
+    index('users_name_prefix_idx').using('btree', sql`lower(${t.name}) text_pattern_ops`),
+    check('users_email_lower_case', sql`${t.email} = lower(${t.email})`),
+    check('users_email_length', sql`char_length(${t.email}) between 3 and 255`),
+    check('users_name_not_blank', sql`char_length(btrim(${t.name})) between 1 and 100`),
+  ],
+)
+
+export const refreshTokens = pgTable(
+  'refresh_tokens',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    // One family per login: reuse of a spent token revokes the whole family.
+    familyId: uuid('family_id').notNull(),
+    // SHA-256 of the token, hex. The token itself is never stored.
+    tokenHash: text('token_hash').notNull(),
+    expiresAt: timestamp('expires_at', { withTimezone: true, mode: 'date' }).notNull(),
+    spentAt: timestamp('spent_at', { withTimezone: true, mode: 'date' }),
+    revokedAt: timestamp('revoked_at', { withTimezone: true, mode: 'date' }),
+    createdAt: timestamps.createdAt,
+  },
+  (t) => [
+    uniqueIndex('refresh_tokens_hash_unique').on(t.tokenHash),
+    index('refresh_tokens_family_idx').on(t.familyId),
+    index('refresh_tokens_user_idx').on(t.userId),
+    index('refresh_tokens_expires_idx').on(t.expiresAt),
+  ],
+)
+
+// Failed-login counters, shared by every isolate and location. Keys are `email:<sha256>` or
+// `ip:<address>`: hashing the email keeps typos (and passwords typed into the email field)
+// out of the table.
+export const loginThrottle = pgTable(
+  'login_throttle',
+  {
+    key: text('key').primaryKey(),
+    failures: integer('failures').notNull(),
+    windowStart: timestamp('window_start', { withTimezone: true, mode: 'date' }).notNull(),
+  },
+  (t) => [index('login_throttle_window_idx').on(t.windowStart)],
+)
+
+export const auditLog = pgTable(
+  'audit_log',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    action: text('action').notNull(),
+    // No foreign keys: the entry must outlive the users it names.
+    actorId: uuid('actor_id'),
+    targetId: uuid('target_id'),
+    clientAddress: text('client_address'),
+    requestId: text('request_id'),
+    createdAt: timestamps.createdAt,
+  },
+  (t) => [
+    index('audit_log_target_idx').on(t.targetId),
+    index('audit_log_created_idx').on(t.createdAt),
+  ],
+)
+
+export type UserRow = typeof users.$inferSelect

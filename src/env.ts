@@ -1,0 +1,115 @@
+import * as z from 'zod'
+import type { Database } from './db/client'
+import type { UserRow } from './db/schema'
+import type { Logger } from './lib/logger'
+
+export type Bindings = CloudflareBindings
+
+export type AuthContext = {
+  user: UserRow
+  tokenId: string
+}
+
+export type Variables = {
+  requestId: string
+  config: Config
+  db: Database
+  log: Logger
+  auth: AuthContext
+  /** Set by hono's jwt(); read and checked only by requireAuth(). */
+  jwtPayload: unknown
+}
+
+export type AppEnv = { Bindings: Bindings; Variables: Variables }
+
+const DURATION_UNITS = { s: 1, m: 60, h: 3600, d: 86_400 } as const
+
+const duration = (fallback: string) =>
+  z
+    .string()
+    .trim()
+    .transform((value) => value || fallback)
+    .pipe(
+      z
+        .string()
+        .regex(/^\d{1,7}[smhd]$/, 'must look like 900s, 15m, 24h or 30d')
+        .transform((value) => {
+          const unit = value.slice(-1) as keyof typeof DURATION_UNITS
+          return Number(value.slice(0, -1)) * DURATION_UNITS[unit]
+        })
+        .refine((seconds) => seconds > 0, 'must be longer than zero'),
+    )
+
+const optionalText = z
+  .string()
+  .optional()
+  .transform((value) => value?.trim() || undefined)
+
+const ConfigSchema = z.object({
+  DATABASE_URL: z
+    .string()
+    .trim()
+    .regex(/^postgres(ql)?:\/\/\S+$/, 'must be a postgresql:// connection string'),
+  JWT_SECRET: z
+    .string()
+    .refine(
+      (secret) => new TextEncoder().encode(secret).byteLength >= 32,
+      'must be at least 32 bytes',
+    ),
+  ACCESS_TOKEN_TTL: duration('24h'),
+  REFRESH_TOKEN_TTL: duration('30d'),
+  BCRYPT_COST: optionalText
+    .transform((value) => (value === undefined ? 12 : Number(value)))
+    .pipe(z.number().int().min(4).max(15)),
+  CORS_ORIGINS: optionalText.transform((value) =>
+    (value ?? '')
+      .split(',')
+      .map((origin) => origin.trim().replace(/\/+$/, ''))
+      .filter(Boolean),
+  ),
+  NEON_FETCH_ENDPOINT: optionalText.pipe(z.url({ protocol: /^https?$/ }).optional()),
+})
+
+export type Config = {
+  databaseUrl: string
+  jwtSecret: string
+  accessTokenTtlSeconds: number
+  refreshTokenTtlSeconds: number
+  bcryptCost: number
+  corsOrigins: readonly string[]
+  neonFetchEndpoint: string | undefined
+}
+
+/** Raised when the Worker's settings are unusable; names the settings, never their values. */
+export class ConfigError extends Error {
+  override name = 'ConfigError'
+  constructor(readonly invalidSettings: string[]) {
+    super(`Invalid configuration: ${invalidSettings.join(', ')}`)
+  }
+}
+
+// The bindings object is the same for every request an isolate serves, so the settings are
+// parsed once per isolate and remembered here.
+const parsed = new WeakMap<Bindings, Config>()
+
+export function loadConfig(env: Bindings): Config {
+  const cached = parsed.get(env)
+  if (cached) return cached
+  const result = ConfigSchema.safeParse(env)
+  if (!result.success) {
+    const names = [...new Set(result.error.issues.map((issue) => String(issue.path[0])))]
+    throw new ConfigError(names)
+  }
+  const settings = result.data
+  const config: Config = {
+    databaseUrl: settings.DATABASE_URL,
+    jwtSecret: settings.JWT_SECRET,
+    accessTokenTtlSeconds: settings.ACCESS_TOKEN_TTL,
+    refreshTokenTtlSeconds: settings.REFRESH_TOKEN_TTL,
+    bcryptCost: settings.BCRYPT_COST,
+    corsOrigins: settings.CORS_ORIGINS,
+    neonFetchEndpoint: settings.NEON_FETCH_ENDPOINT,
+  }
+  parsed.set(env, config)
+  return config
+}

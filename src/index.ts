@@ -1,0 +1,17 @@
+import { createApp } from './app'
+import { deleteStaleRows } from './auth/queries'
+import { getDatabase } from './db/client'
+import { type Bindings, loadConfig } from './env'
+import { createLogger } from './lib/logger'
+
+const app = createApp()
+
+export default {
+  fetch: app.fetch,
+  /** The daily Cron Trigger in wrangler.toml: spent, revoked and expired rows do not pile up. */
+  async scheduled(controller, env) {
+    const log = createLogger(`cron:${controller.scheduledTime}`)
+    const removed = await deleteStaleRows(getDatabase(loadConfig(env)))
+    log.info('stale rows deleted', removed)
+  },
+} satisfies ExportedHandler<Bindings>

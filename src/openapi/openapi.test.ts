@@ -1,0 +1,89 @@
+import { describe, expect, it } from 'vitest'
+import { api } from '../../test/support/api'
+
+type Operation = { responses: Record<string, unknown>; requestBody?: unknown; security?: unknown }
+type Document = {
+  openapi: string
+  paths: Record<string, Record<string, Operation>>
+  components: {
+    schemas: Record<
+      string,
+      { properties?: Record<string, unknown>; additionalProperties?: unknown; required?: string[] }
+    >
+  }
+}
+
+describe('GET /openapi.json', () => {
+  it('is an OpenAPI 3.1 document covering every route of the contract', async () => {
+    const res = await api<Document>('/openapi.json')
+    expect(res.status).toBe(200)
+    const doc = res.body
+    expect(doc.openapi).toBe('3.1.0')
+    const expected: [string, string][] = [
+      ['/', 'get'],
+      ['/health', 'get'],
+      ['/v1/users', 'post'],
+      ['/v1/users', 'get'],
+      ['/v1/users/login', 'post'],
+      ['/v1/auth/token', 'post'],
+      ['/v1/auth/refresh', 'post'],
+      ['/v1/auth/logout', 'post'],
+      ['/v1/users/me', 'get'],
+      ['/v1/users/me', 'patch'],
+      ['/v1/users/me', 'put'],
+      ['/v1/users/me', 'delete'],
+      ['/v1/users/me/password', 'post'],
+      ['/v1/users/{userId}', 'get'],
+      ['/v1/users/{userId}', 'patch'],
+      ['/v1/users/{userId}', 'put'],
+      ['/v1/users/{userId}', 'delete'],
+      ['/api/users/register', 'post'],
+      ['/api/users/login', 'post'],
+      ['/api/users/me', 'get'],
+    ]
+    for (const [path, method] of expected) {
+      expect(doc.paths[path]?.[method], `${method.toUpperCase()} ${path}`).toBeDefined()
+    }
+  })
+
+  it('derives request schemas from the validating zod schemas', async () => {
+    const { body: doc } = await api<Document>('/openapi.json')
+    const register = doc.components.schemas.RegisterBody
+    expect(Object.keys(register?.properties ?? {}).sort()).toEqual(['email', 'name', 'password'])
+    expect(register?.required?.sort()).toEqual(['email', 'name', 'password'])
+    expect(register?.additionalProperties).toBe(false)
+    const update = doc.components.schemas.UpdateUserBody
+    expect(Object.keys(update?.properties ?? {}).sort()).toEqual(['email', 'name', 'role'])
+  })
+
+  it('documents the 429 answers with Retry-After', async () => {
+    const { body: doc } = await api<Document>('/openapi.json')
+    for (const path of ['/v1/users/login', '/v1/auth/token', '/v1/auth/refresh']) {
+      const responses = doc.paths[path]?.post?.responses ?? {}
+      expect(responses['429'], path).toMatchObject({
+        headers: { 'Retry-After': expect.any(Object) },
+      })
+    }
+    expect(doc.paths['/v1/users']?.post?.responses['429']).toBeDefined()
+  })
+
+  it('declares the OAuth2 password flow so Swagger UI can authorize', async () => {
+    const { body: doc } = await api<Document & { components: { securitySchemes: unknown } }>(
+      '/openapi.json',
+    )
+    expect(doc.components.securitySchemes).toMatchObject({
+      oauth2: { type: 'oauth2', flows: { password: { tokenUrl: '/v1/auth/token' } } },
+      bearerAuth: { type: 'http', scheme: 'bearer' },
+    })
+  })
+})
+
+describe('GET /docs', () => {
+  it('serves Swagger UI over /openapi.json', async () => {
+    const res = await api('/docs')
+    expect(res.status).toBe(200)
+    expect(res.headers.get('content-type')).toContain('text/html')
+    expect(res.text).toContain('SwaggerUIBundle')
+    expect(res.text).toContain('/openapi.json')
+  })
+})
