@@ -1,0 +1,14 @@
+// What the vitest config and test/setup/global-setup.ts hand to the tests through `inject()`.
+declare module 'vitest' {
+  export interface ProvidedContext {
+    /** neon-local's endpoint: what the Worker sets as neonConfig.fetchEndpoint. */
+    neonEndpoint: string
+    /** A DATABASE_URL that works with that endpoint (no password; the endpoint picks the database). */
+    databaseUrl: string
+    /** A password and its bcrypt hashes made by @node-rs/bcrypt, as the old service stored them. */
+    legacyPassword: string
+    legacyHashes: { '2a': string; '2b': string }
+  }
+}
+
+export {}

@@ -1,0 +1,166 @@
+import { describe, expect, it } from 'vitest'
+import {
+  countRoundTrips,
+  makeAdmin,
+  registerUser,
+  STRONG_PASSWORD,
+  uniqueEmail,
+} from './support/api'
+
+// Production latency is the distance to Neon times the number of round trips, so the number
+// per route is a budget, counted at the Neon endpoint itself.
+describe('database round trips per request', () => {
+  it('register: 1', async () => {
+    const trips = await countRoundTrips(async (call) => {
+      const res = await call('/v1/users', {
+        method: 'POST',
+        body: { name: 'Counted', email: uniqueEmail(), password: STRONG_PASSWORD },
+      })
+      expect(res.status).toBe(201)
+    })
+    expect(trips).toBe(1)
+  })
+
+  it('register of a duplicate email: 1', async () => {
+    const user = await registerUser()
+    const trips = await countRoundTrips(async (call) => {
+      const res = await call('/v1/users', {
+        method: 'POST',
+        body: { name: 'Again', email: user.email, password: STRONG_PASSWORD },
+      })
+      expect(res.status).toBe(409)
+    })
+    expect(trips).toBe(1)
+  })
+
+  it('me: 1', async () => {
+    const user = await registerUser()
+    const trips = await countRoundTrips(async (call) => {
+      expect((await call('/v1/users/me', { token: user.token })).status).toBe(200)
+    })
+    expect(trips).toBe(1)
+  })
+
+  it('login: 2 on success, 1 on failure', async () => {
+    const user = await registerUser()
+    const success = await countRoundTrips(async (call) => {
+      const res = await call('/v1/users/login', {
+        method: 'POST',
+        body: { email: user.email, password: user.password },
+      })
+      expect(res.status).toBe(200)
+    })
+    const failure = await countRoundTrips(async (call) => {
+      const res = await call('/v1/users/login', {
+        method: 'POST',
+        body: { email: user.email, password: 'Wrong-Pass-1' },
+      })
+      expect(res.status).toBe(401)
+    })
+    expect(success).toBe(2)
+    expect(failure).toBe(1)
+  })
+
+  it('refresh: 1', async () => {
+    const user = await registerUser()
+    const trips = await countRoundTrips(async (call) => {
+      const res = await call('/v1/auth/refresh', {
+        method: 'POST',
+        body: { refreshToken: user.refreshToken },
+      })
+      expect(res.status).toBe(200)
+    })
+    expect(trips).toBe(1)
+  })
+
+  it('logout: 2 (token check, revocation)', async () => {
+    const user = await registerUser()
+    const trips = await countRoundTrips(async (call) => {
+      const res = await call('/v1/auth/logout', {
+        method: 'POST',
+        token: user.token,
+        body: { refreshToken: user.refreshToken },
+      })
+      expect(res.status).toBe(204)
+    })
+    expect(trips).toBe(2)
+  })
+
+  it('health: 1; GET /: 0', async () => {
+    expect(
+      await countRoundTrips(async (call) => expect((await call('/health')).status).toBe(200)),
+    ).toBe(1)
+    expect(await countRoundTrips(async (call) => expect((await call('/')).status).toBe(200))).toBe(
+      0,
+    )
+  })
+
+  it('profile update and delete: 2 each (token check, one statement)', async () => {
+    const user = await registerUser()
+    const update = await countRoundTrips(async (call) => {
+      const res = await call('/v1/users/me', {
+        method: 'PATCH',
+        token: user.token,
+        body: { name: 'Counted' },
+      })
+      expect(res.status).toBe(200)
+    })
+    const remove = await countRoundTrips(async (call) => {
+      expect((await call('/v1/users/me', { method: 'DELETE', token: user.token })).status).toBe(204)
+    })
+    expect(update).toBe(2)
+    expect(remove).toBe(2)
+  })
+
+  it('login for an unknown email: 1, like a wrong password', async () => {
+    const trips = await countRoundTrips(async (call) => {
+      const res = await call('/v1/users/login', {
+        method: 'POST',
+        body: { email: uniqueEmail('nobody'), password: 'Wrong-Pass-1' },
+      })
+      expect(res.status).toBe(401)
+    })
+    expect(trips).toBe(1)
+  })
+
+  it('OAuth2 token grant: 2, like a login', async () => {
+    const user = await registerUser()
+    const trips = await countRoundTrips(async (call) => {
+      const res = await call('/v1/auth/token', {
+        method: 'POST',
+        raw: new URLSearchParams({ username: user.email, password: user.password }).toString(),
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      })
+      expect(res.status).toBe(200)
+    })
+    expect(trips).toBe(2)
+  })
+
+  it('replay of a spent refresh token: 1 (detection and revocation in the same statement)', async () => {
+    const user = await registerUser()
+    await countRoundTrips(async (call) => {
+      await call('/v1/auth/refresh', { method: 'POST', body: { refreshToken: user.refreshToken } })
+    })
+    const trips = await countRoundTrips(async (call) => {
+      const res = await call('/v1/auth/refresh', {
+        method: 'POST',
+        body: { refreshToken: user.refreshToken },
+      })
+      expect(res.status).toBe(401)
+    })
+    expect(trips).toBe(1)
+  })
+
+  it('admin list and a user by id: 2 each (token check, one query)', async () => {
+    const admin = await makeAdmin(await registerUser())
+    const other = await registerUser()
+    const list = await countRoundTrips(async (call) => {
+      expect((await call('/v1/users?limit=5', { token: admin.token })).status).toBe(200)
+    })
+    const byId = await countRoundTrips(async (call) => {
+      expect((await call(`/v1/users/${other.userId}`, { token: admin.token })).status).toBe(200)
+    })
+    expect(list).toBe(2)
+    expect(byId).toBe(2)
+  })
+})

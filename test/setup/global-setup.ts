@@ -1,0 +1,53 @@
+/**
+ * vitest globalSetup for the Worker tests: one database for the run behind neon-local, with
+ * ./migrations applied through the production driver.
+ *
+ * TEST_DATABASE_URL=postgresql://user@host/db: a scratch database `test_<time>_<random>` is
+ * created on that server and dropped afterwards. Unset: in-memory PGlite.
+ */
+import path from 'node:path'
+import { fileURLToPath } from 'node:url'
+import type { TestProject } from 'vitest/node'
+import { describeDatabaseUrl, redactPassword, startNeonLocal } from '../../tools/neon-local/index'
+import { migrate } from '../../tools/neon-local/migrate'
+import { createScratchDatabase, type ScratchDatabase } from '../../tools/neon-local/scratch-db'
+
+const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..')
+const migrationsFolder = path.join(repoRoot, 'migrations')
+
+export default async function setup(project: TestProject): Promise<() => Promise<void>> {
+  const serverUrl = process.env.TEST_DATABASE_URL?.trim() || undefined
+  let scratch: ScratchDatabase | undefined
+  try {
+    if (serverUrl) scratch = await createScratchDatabase(serverUrl)
+    const local = await startNeonLocal(scratch ? { databaseUrl: scratch.url } : {})
+    try {
+      await migrate({
+        databaseUrl: local.connectionString,
+        fetchEndpoint: local.endpoint,
+        migrationsFolder,
+      })
+    } catch (error) {
+      await local.close()
+      throw error
+    }
+    console.log(
+      scratch && serverUrl
+        ? `[global-setup] database: PostgreSQL ${describeDatabaseUrl(serverUrl).replace(/\/[^/]*$/, '')}/${scratch.name} (scratch, dropped after the run)`
+        : '[global-setup] database: PGlite (in-memory)',
+    )
+    project.provide('neonEndpoint', local.endpoint)
+    project.provide('databaseUrl', local.connectionString)
+    return async () => {
+      try {
+        await local.close()
+      } finally {
+        await scratch?.drop()
+      }
+    }
+  } catch (error) {
+    await scratch?.drop().catch(() => undefined)
+    if (error instanceof Error) error.message = redactPassword(error.message, serverUrl)
+    throw error
+  }
+}

@@ -1,0 +1,66 @@
+import { randomBytes } from 'node:crypto'
+import { cloudflareTest } from '@cloudflare/vitest-pool-workers'
+import { hashSync } from '@node-rs/bcrypt'
+import { defineConfig } from 'vitest/config'
+
+// A fresh signing key per run: no secret lives in the repository, and tests that forge tokens
+// read it from the Worker's env like the app does.
+const jwtSecret = randomBytes(32).toString('hex')
+
+// Hashes made by the native bcrypt, standing in for the ones the old Python service stored:
+// the Worker's pure-JS bcrypt must accept them as they are.
+const legacyPassword = 'Legacy-Pass-2019'
+const legacyHashes = {
+  '2b': hashSync(legacyPassword, { cost: 10, version: '2b' }),
+  '2a': hashSync(legacyPassword, { cost: 10, version: '2a' }),
+}
+
+export default defineConfig({
+  test: {
+    projects: [
+      {
+        // The app, inside workerd, through the Neon HTTP driver to a real database.
+        plugins: [
+          cloudflareTest(({ inject }) => ({
+            wrangler: { configPath: './wrangler.toml' },
+            miniflare: {
+              bindings: {
+                DATABASE_URL: inject('databaseUrl'),
+                NEON_FETCH_ENDPOINT: inject('neonEndpoint'),
+                JWT_SECRET: jwtSecret,
+                // Cost 4 keeps the suite fast; the cost is a setting, and production uses 12.
+                BCRYPT_COST: '4',
+                CORS_ORIGINS: 'https://app.example.com',
+              },
+            },
+          })),
+        ],
+        test: {
+          name: 'workers',
+          include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
+          exclude: ['test/e2e/**'],
+          globalSetup: ['test/setup/global-setup.ts'],
+          provide: { legacyPassword, legacyHashes },
+          testTimeout: 30_000,
+        },
+      },
+      {
+        // Development tools that run in Node: the local Neon endpoint and the migrator.
+        test: {
+          name: 'node',
+          include: ['tools/**/*.test.ts', 'scripts/**/*.test.ts'],
+          environment: 'node',
+          testTimeout: 60_000,
+        },
+      },
+    ],
+    // The app's JSON log lines are shown for failing tests only.
+    silent: 'passed-only',
+    coverage: {
+      provider: 'istanbul',
+      include: ['src/**/*.ts'],
+      exclude: ['src/**/*.test.ts', 'src/worker-configuration.d.ts'],
+      reporter: ['text-summary', 'text'],
+    },
+  },
+})
