@@ -1,0 +1,105 @@
+/**
+ * The Worker bundle as `wrangler deploy` would upload it (minified, dry run), with esbuild's
+ * metafile to see which package costs what.
+ */
+import { spawn } from 'node:child_process'
+import fs from 'node:fs'
+import path from 'node:path'
+import zlib from 'node:zlib'
+import { repoRoot } from '../scripts/paths'
+import { makeTempDir } from './temp-dir'
+
+const wranglerBin = path.join(repoRoot, 'node_modules', 'wrangler', 'bin', 'wrangler.js')
+
+export const KIB = 1024
+/** Cloudflare's own figure: the gzip size wrangler prints, at zlib's default level. */
+export const BUNDLE_GZIP_BUDGET_BYTES = 150 * KIB
+
+export interface BundleReport {
+  command: string
+  bytes: number
+  gzipBytes: number
+  /** Minified bytes each package (or the app's own src/) contributes, largest first. */
+  byPackage: { name: string; bytes: number }[]
+}
+
+interface Metafile {
+  outputs: Record<string, { bytes: number; inputs: Record<string, { bytesInOutput: number }> }>
+}
+
+function packageOf(input: string): string {
+  const match = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(input)
+  if (match?.[1]) return match[1]
+  if (input.startsWith('src/')) return '(app) src/'
+  return '(wrangler glue)'
+}
+
+function run(args: string[]): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [wranglerBin, ...args], {
+      cwd: repoRoot,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, WRANGLER_SEND_METRICS: 'false', CLOUDFLARE_CF_FETCH_ENABLED: 'false' },
+    })
+    let output = ''
+    child.stdout.on('data', (chunk: Buffer) => {
+      output += chunk.toString('utf8')
+    })
+    child.stderr.on('data', (chunk: Buffer) => {
+      output += chunk.toString('utf8')
+    })
+    child.once('error', reject)
+    child.once('exit', (code) => {
+      if (code === 0) resolve(output)
+      else reject(new Error(`wrangler ${args.join(' ')} exited with ${code}:\n${output}`))
+    })
+  })
+}
+
+export async function measureBundle(): Promise<BundleReport> {
+  const temp = makeTempDir('bundle-')
+  const outdir = temp.path
+  try {
+    const metafilePath = path.join(outdir, 'meta.json')
+    const args = ['deploy', '--dry-run', '--minify', '--outdir', outdir, '--metafile', metafilePath]
+    await run(args)
+    const code = fs.readFileSync(path.join(outdir, 'index.js'))
+    const meta = JSON.parse(fs.readFileSync(metafilePath, 'utf8')) as Metafile
+    const output = Object.entries(meta.outputs).find(([file]) => file.endsWith('index.js'))?.[1]
+    if (!output) throw new Error('the metafile names no index.js output')
+    const sizes = new Map<string, number>()
+    for (const [input, { bytesInOutput }] of Object.entries(output.inputs)) {
+      const name = packageOf(input)
+      sizes.set(name, (sizes.get(name) ?? 0) + bytesInOutput)
+    }
+    // What no input accounts for: esbuild's module wrappers and helpers.
+    const attributed = [...sizes.values()].reduce((total, bytes) => total + bytes, 0)
+    sizes.set('(esbuild runtime)', code.length - attributed)
+    return {
+      command: `wrangler ${args.join(' ').replaceAll(outdir, '<tmp>')}`,
+      bytes: code.length,
+      gzipBytes: zlib.gzipSync(code).length,
+      byPackage: [...sizes]
+        .map(([name, bytes]) => ({ name, bytes }))
+        .filter(({ bytes }) => bytes > 0)
+        .sort((a, b) => b.bytes - a.bytes),
+    }
+  } finally {
+    temp.remove()
+  }
+}
+
+export const kib = (bytes: number) => `${(bytes / KIB).toFixed(1)} KiB`
+
+export function bundleTable(report: BundleReport): string {
+  const rows = report.byPackage.map(
+    ({ name, bytes }) =>
+      `| ${name} | ${kib(bytes)} | ${((100 * bytes) / report.bytes).toFixed(1)}% |`,
+  )
+  return [
+    '| package | minified | share |',
+    '|---|---:|---:|',
+    ...rows,
+    `| **total** | **${kib(report.bytes)}** (gzip ${kib(report.gzipBytes)}) | 100% |`,
+  ].join('\n')
+}

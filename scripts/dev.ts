@@ -1,0 +1,71 @@
+/**
+ * `npm run dev`: the Worker in `wrangler dev`, talking through its production driver to a local
+ * database behind neon-local (PGlite persisted at .data/pglite, or the PostgreSQL server named by
+ * DATABASE_URL), with migrations applied first. A DATABASE_URL on *.neon.tech is used directly.
+ *
+ *   npm run dev                      # PGlite
+ *   DATABASE_URL=postgresql://... npm run dev
+ *   PORT=9000 npm run dev -- --log-level debug   # arguments after -- go to wrangler dev
+ *
+ * Env: PORT (8787), NEON_LOCAL_PORT (any free port), and JWT_SECRET, ACCESS_TOKEN_TTL,
+ * REFRESH_TOKEN_TTL, BCRYPT_COST, CORS_ORIGINS, which override .dev.vars / wrangler.toml.
+ */
+import { redactPassword } from '../tools/neon-local/index'
+import { exitCodeOf, startDevServer } from './dev-server'
+import { pgliteDataDir } from './paths'
+
+const PLAIN_OVERRIDES = ['ACCESS_TOKEN_TTL', 'REFRESH_TOKEN_TTL', 'BCRYPT_COST', 'CORS_ORIGINS']
+const DUPLICATE_SIGNAL_MS = 1000
+
+const log = (message: string) => console.log(`[dev] ${message}`)
+
+async function main(): Promise<number> {
+  const dashDash = process.argv.indexOf('--')
+  const extraArgs = dashDash === -1 ? process.argv.slice(2) : process.argv.slice(dashDash + 1)
+  const vars: Record<string, string> = {}
+  for (const name of PLAIN_OVERRIDES) {
+    const value = process.env[name]
+    if (value !== undefined) vars[name] = value
+  }
+  const secrets: Record<string, string> = {}
+  if (process.env.JWT_SECRET !== undefined) secrets.JWT_SECRET = process.env.JWT_SECRET
+
+  const dev = startDevServer({
+    databaseUrl: process.env.DATABASE_URL?.trim() || undefined,
+    pgliteDataDir,
+    host: '127.0.0.1',
+    port: process.env.PORT || '8787',
+    neonLocalPort: Number(process.env.NEON_LOCAL_PORT) || 0,
+    vars,
+    secrets,
+    wranglerArgs: extraArgs,
+    log,
+  })
+
+  let stopping: { signal: NodeJS.Signals; at: number } | undefined
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (!stopping) {
+      stopping = { signal, at: Date.now() }
+      if (!dev.stop(signal)) log('stopping once the database is ready (signal again to force)')
+      return
+    }
+    // tsx relays a signal its child may already have had from the terminal: a repeat within a
+    // moment is the same request, not an impatient second one.
+    if (Date.now() - stopping.at < DUPLICATE_SIGNAL_MS) return
+    if (!dev.kill()) process.exit(exitCodeOf(null, stopping.signal))
+  }
+  process.on('SIGINT', onSignal)
+  process.on('SIGTERM', onSignal)
+  process.on('SIGHUP', onSignal)
+
+  return dev.exited
+}
+
+main().then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    const message = error instanceof Error ? error.message : String(error)
+    console.error(`[dev] ${redactPassword(message, process.env.DATABASE_URL?.trim())}`)
+    process.exit(1)
+  },
+)
