@@ -19,6 +19,10 @@ export type LoginLookup = {
  * (the upsert returns the new count); a success gives it back (see `recordLoginSuccess`).
  * A blocked attempt counts against neither key, and the window is fixed from the first
  * failure, so nobody can stretch a lockout past the window by trying again.
+ *
+ * The check and the count are one statement on purpose. Under READ COMMITTED each statement
+ * of a batch takes its own snapshot: a separate check could see "not blocked" while the
+ * count, a moment later, sees "blocked" and counts nothing, letting the guess through.
  */
 export async function beginLoginAttempt(
   db: Database,
@@ -26,33 +30,32 @@ export async function beginLoginAttempt(
   keys: ThrottleKeys,
 ): Promise<LoginLookup> {
   const window = sql.raw(`interval '${LOGIN_WINDOW_SECONDS} seconds'`)
-  const overLimit = sql`
-    from ${loginThrottle} b
-    where b.key in (${keys.email}, ${keys.address})
-      and b.window_start > now() - ${window}
-      and b.failures >= ${LOGIN_MAX_FAILURES}`
-  const [blocking, counted, found] = await db.batch([
+  const [verdict, found] = await db.batch([
     db.execute<{ retry_after: number }>(sql`
-      select ceil(extract(epoch from b.window_start + ${window} - now()))::int as retry_after ${overLimit}
-    `),
-    db.execute<{ failures: number; retry_after: number }>(sql`
-      insert into ${loginThrottle} as t (key, failures, window_start)
-      select v.key, 1, now() from (values (${keys.email}), (${keys.address})) as v(key)
-      where not exists (select 1 ${overLimit})
-      on conflict (key) do update set
-        failures = case when t.window_start <= now() - ${window} then 1 else t.failures + 1 end,
-        window_start = case when t.window_start <= now() - ${window} then now() else t.window_start end
-      returning t.failures, ceil(extract(epoch from t.window_start + ${window} - now()))::int as retry_after
+      with blocking as (
+        select ceil(extract(epoch from b.window_start + ${window} - now()))::int as retry_after
+        from ${loginThrottle} b
+        where b.key in (${keys.email}, ${keys.address})
+          and b.window_start > now() - ${window}
+          and b.failures >= ${LOGIN_MAX_FAILURES}
+      ), counted as (
+        insert into ${loginThrottle} as t (key, failures, window_start)
+        select v.key, 1, now() from (values (${keys.email}), (${keys.address})) as v(key)
+        where not exists (select 1 from blocking)
+        on conflict (key) do update set
+          failures = case when t.window_start <= now() - ${window} then 1 else t.failures + 1 end,
+          window_start = case when t.window_start <= now() - ${window} then now() else t.window_start end
+        returning t.failures, ceil(extract(epoch from t.window_start + ${window} - now()))::int as retry_after
+      )
+      -- Over the limit before this attempt, or pushed over it by a concurrent one.
+      select retry_after from blocking
+      union all
+      select retry_after from counted where failures > ${LOGIN_MAX_FAILURES}
     `),
     db.select().from(users).where(eq(users.email, email)).limit(1),
   ])
-  // Over the limit before this attempt, or pushed over it by a concurrent one.
-  const blockers = [
-    ...blocking.rows,
-    ...counted.rows.filter((row) => Number(row.failures) > LOGIN_MAX_FAILURES),
-  ]
-  const retryAfterSeconds = blockers.length
-    ? Math.max(...blockers.map((row) => Number(row.retry_after)))
+  const retryAfterSeconds = verdict.rows.length
+    ? Math.max(...verdict.rows.map((row) => Number(row.retry_after)))
     : undefined
   return { user: found[0], retryAfterSeconds }
 }
