@@ -5,6 +5,7 @@
 import { type ChildProcess, spawn } from 'node:child_process'
 import crypto from 'node:crypto'
 import fs from 'node:fs'
+import os from 'node:os'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import {
@@ -125,16 +126,20 @@ const isAlive = (pid: number) => {
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 
 /**
- * `npm run dev` on a free port, in its own process group, with BCRYPT_COST=4 for speed. The dev
- * script keeps its embedded database in one place (.data/pglite) and has no option for a
- * scratch directory, so the journeys use unique emails instead of a fresh database.
+ * `npm run dev` on a free port, in its own process group, with BCRYPT_COST=4 for speed, and an
+ * embedded database in a scratch directory (removed at the stop), so the journeys neither read
+ * nor leave anything in the developer's `.data/pglite`, and can run while `npm run dev` does.
+ * With DATABASE_URL set, that database is used instead, and the journeys' unique emails keep
+ * them apart from what it holds.
  */
 export async function startDevServer(): Promise<DevServer> {
   const port = await freePort()
   const baseUrl = `http://127.0.0.1:${port}`
   const lines: string[] = []
+  const scratchDir = fs.mkdtempSync(path.join(os.tmpdir(), 'edge-user-api-e2e-'))
   const env: NodeJS.ProcessEnv = {
     ...process.env,
+    PGLITE_DATA_DIR: path.join(scratchDir, 'pglite'),
     PORT: String(port),
     BCRYPT_COST: '4',
     WRANGLER_SEND_METRICS: 'false',
@@ -167,7 +172,10 @@ export async function startDevServer(): Promise<DevServer> {
   let stopping: Promise<void> | undefined
   // Every caller (the end of the run, a signal) waits for the same, complete stop.
   const stop = () => {
-    stopping ??= stopTree().finally(() => running.delete(stop))
+    stopping ??= stopTree().finally(() => {
+      running.delete(stop)
+      fs.rmSync(scratchDir, { recursive: true, force: true })
+    })
     return stopping
   }
   running.add(stop)
@@ -264,9 +272,9 @@ export const launchBrowser = () =>
 /**
  * A client address of its own for each browser context and API call, as the project's other
  * tests do (test/support/api.ts). The API limits registration, refresh and failed logins per
- * address (CF-Connecting-IP, which `wrangler dev` takes from the request when present), and the
- * dev database keeps login counters between runs; one shared 127.0.0.1 would make a second run
- * within 15 minutes trip the failed-login limit. Random in 198.18.0.0/15 (benchmarking range).
+ * address (CF-Connecting-IP, which `wrangler dev` takes from the request when present); one
+ * shared 127.0.0.1 would trip those limits within a run, and across runs against a DATABASE_URL
+ * that keeps its login counters. Random in 198.18.0.0/15 (benchmarking range).
  */
 export function clientAddress(): string {
   const [a = 0, b = 0, c = 0] = crypto.randomBytes(3)
