@@ -112,6 +112,19 @@ describe('database round trips per request', () => {
     expect(remove).toBe(2)
   })
 
+  it('password change: 3 (token check, throttle count, one batch for the rest)', async () => {
+    const user = await registerUser()
+    const trips = await countRoundTrips(async (call) => {
+      const res = await call('/v1/users/me/password', {
+        method: 'POST',
+        token: user.token,
+        body: { currentPassword: user.password, newPassword: 'Another-Pass-7' },
+      })
+      expect(res.status).toBe(204)
+    })
+    expect(trips).toBe(3)
+  })
+
   it('login for an unknown email: 1, like a wrong password', async () => {
     const trips = await countRoundTrips(async (call) => {
       const res = await call('/v1/users/login', {

@@ -17,8 +17,10 @@ export type LoginLookup = {
  * Checks both keys, counts the attempt and reads the user, in one round trip. The attempt is
  * counted before the password is checked, so concurrent guesses cannot slip past the limit
  * (the upsert returns the new count); a success gives it back (see `recordLoginSuccess`).
- * A blocked attempt counts against neither key, and the window is fixed from the first
- * failure, so nobody can stretch a lockout past the window by trying again.
+ * An attempt blocked by a counter already at the limit counts against neither key, and the
+ * window is fixed from the first failure, so nobody can stretch a lockout past the window by
+ * trying again. (Attempts that race past the limit together are counted, then refused: the
+ * counter may overshoot by as many as arrived at once, which changes nothing about the window.)
  *
  * The check and the count are one statement on purpose. Under READ COMMITTED each statement
  * of a batch takes its own snapshot: a separate check could see "not blocked" while the
@@ -67,16 +69,31 @@ export type NewRefreshToken = {
   ttlSeconds: number
 }
 
-const insertRefreshToken = (db: Database, token: NewRefreshToken) =>
-  db.insert(refreshTokens).values({
-    userId: token.userId,
-    familyId: token.familyId,
-    tokenHash: token.tokenHash,
-    expiresAt: sql`now() + ${token.ttlSeconds} * interval '1 second'`,
-  })
+/**
+ * Opens a token family, only while the user still exists at `tokenVersion` (the version the
+ * password was checked against). FOR SHARE makes a concurrent password change or deletion wait
+ * for this insert to commit, so its revocation (a later statement, with a later snapshot) sees
+ * the new token; or, if the change committed first, this finds the new version and inserts
+ * nothing.
+ */
+const openFamilyQuery = (db: Database, token: NewRefreshToken, tokenVersion: number) =>
+  db.execute<{ id: string }>(sql`
+    with holder as (
+      select ${users.id} from ${users}
+      where ${users.id} = ${token.userId} and ${users.tokenVersion} = ${tokenVersion}
+      for share
+    )
+    insert into ${refreshTokens} (user_id, family_id, token_hash, expires_at)
+    select holder.id, ${token.familyId}, ${token.tokenHash}, now() + ${token.ttlSeconds} * interval '1 second'
+    from holder
+    returning ${refreshTokens.id}
+  `)
 
-/** Clears the email's counter and gives the address its attempt back. */
-const releaseAttemptQueries = (db: Database, keys: ThrottleKeys) =>
+/**
+ * Clears the email's counter and gives the address its attempt back; for a batch that records
+ * what the successful password check was for.
+ */
+export const releaseAttemptQueries = (db: Database, keys: ThrottleKeys) =>
   [
     db.delete(loginThrottle).where(eq(loginThrottle.key, keys.email)),
     db
@@ -85,38 +102,44 @@ const releaseAttemptQueries = (db: Database, keys: ThrottleKeys) =>
       .where(eq(loginThrottle.key, keys.address)),
   ] as const
 
-/** After a password was checked successfully outside a login (a password change). */
-export async function releaseLoginAttempt(db: Database, keys: ThrottleKeys): Promise<void> {
-  await db.batch(releaseAttemptQueries(db, keys))
+export type Rehash = { previousHash: string; passwordHash: string }
+
+export type LoginSuccess = {
+  keys: ThrottleKeys
+  token: NewRefreshToken
+  /** The version the access token carries. */
+  tokenVersion: number
+  /** A hash made at another cost, to replace while it is still the one that was checked. */
+  rehash?: Rehash
 }
 
-export type Rehash = { userId: string; previousHash: string; passwordHash: string }
-
 /**
- * Releases the attempt and opens a token family; with `rehash`, also replaces a hash made at
- * another cost (only if it is still the one that was checked, so a concurrent password change
- * wins).
+ * Opens the token family (with the rehash first, if any) and then releases the attempt, in one
+ * round trip. False when the account was deleted or its password changed since the check.
+ * The user row is locked before the throttle rows, in the order a password change locks them,
+ * so the two cannot deadlock.
  */
-export async function recordLoginSuccess(
-  db: Database,
-  keys: ThrottleKeys,
-  token: NewRefreshToken,
-  rehash?: Rehash,
-): Promise<void> {
-  const release = releaseAttemptQueries(db, keys)
-  const open = insertRefreshToken(db, token)
-  if (!rehash) {
-    await db.batch([...release, open])
-    return
+export async function recordLoginSuccess(db: Database, success: LoginSuccess): Promise<boolean> {
+  const open = openFamilyQuery(db, success.token, success.tokenVersion)
+  const release = releaseAttemptQueries(db, success.keys)
+  if (!success.rehash) {
+    const [opened] = await db.batch([open, ...release])
+    return opened.rows.length === 1
   }
-  await db.batch([
-    ...release,
-    open,
+  const [, opened] = await db.batch([
     db
       .update(users)
-      .set({ passwordHash: rehash.passwordHash })
-      .where(and(eq(users.id, rehash.userId), eq(users.passwordHash, rehash.previousHash))),
+      .set({ passwordHash: success.rehash.passwordHash })
+      .where(
+        and(
+          eq(users.id, success.token.userId),
+          eq(users.passwordHash, success.rehash.previousHash),
+        ),
+      ),
+    open,
+    ...release,
   ])
+  return opened.rows.length === 1
 }
 
 type RotatedRow = {
@@ -200,7 +223,9 @@ export async function revokeFamily(
 /**
  * What the daily Cron Trigger removes: refresh tokens past their expiry (spent ones are kept
  * until then, so that reuse is still detected), whole families with a member revoked over a day
- * ago (the revoked member is what keeps its family dead), and closed login windows.
+ * ago, and closed login windows. A family with a revoked member goes only as a whole: that
+ * member is what keeps the family dead (see `rotateRefreshToken`), so deleting it alone when it
+ * expires could bring a successor back to life.
  */
 export async function deleteStaleRows(db: Database): Promise<{ tokens: number; counters: number }> {
   const [tokens, counters] = await db.batch([
@@ -208,7 +233,10 @@ export async function deleteStaleRows(db: Database): Promise<{ tokens: number; c
       .delete(refreshTokens)
       .where(
         or(
-          lt(refreshTokens.expiresAt, sql`now()`),
+          and(
+            lt(refreshTokens.expiresAt, sql`now()`),
+            sql`not exists (select 1 from ${refreshTokens} f where f.family_id = ${refreshTokens.familyId} and f.revoked_at is not null)`,
+          ),
           inArray(
             refreshTokens.familyId,
             db

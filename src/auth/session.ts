@@ -61,28 +61,32 @@ export async function logIn(
   // the next login, so known and unknown emails keep costing the same.
   const rehash = needsRehash(user.passwordHash, config.bcryptCost)
     ? {
-        userId: user.id,
         previousHash: user.passwordHash,
         passwordHash: await hashPassword(credentials.password, config.bcryptCost),
       }
     : undefined
   const refreshToken = createRefreshToken()
-  const [access] = await Promise.all([
+  const [access, opened] = await Promise.all([
     issueAccessToken(user, config),
     sha256Hex(refreshToken).then((tokenHash) =>
-      recordLoginSuccess(
-        db,
+      recordLoginSuccess(db, {
         keys,
-        {
+        token: {
           userId: user.id,
           familyId: crypto.randomUUID(),
           tokenHash,
           ttlSeconds: config.refreshTokenTtlSeconds,
         },
+        tokenVersion: user.tokenVersion,
         rehash,
-      ),
+      }),
     ),
   ])
+  if (!opened) {
+    // The password was changed, or the account deleted, between the check and now.
+    c.var.log.info('login failed', { reason: 'account changed during login' })
+    throw invalidCredentials()
+  }
   c.var.log.info('login succeeded', { userId: user.id, rehashed: rehash !== undefined })
   return { user, tokens: { accessToken: access.token, expiresIn: access.expiresIn, refreshToken } }
 }

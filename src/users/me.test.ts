@@ -135,6 +135,37 @@ describe('POST /v1/users/me/password', () => {
     expect((await api('/v1/users/me', { token: user.token })).status).toBe(200)
   })
 
+  it('lets one of several concurrent changes with the same token win; the rest get 401', async () => {
+    const user = await registerUser()
+    const candidates = Array.from({ length: 5 }, (_, i) => `Concurrent-Pass-${i}0`)
+    const results = await Promise.all(
+      candidates.map((newPassword) =>
+        api('/v1/users/me/password', {
+          method: 'POST',
+          token: user.token,
+          body: { currentPassword: user.password, newPassword },
+          address: freshAddress(),
+        }),
+      ),
+    )
+    const statuses = results.map((res) => res.status)
+    expect(statuses.filter((status) => status === 204)).toHaveLength(1)
+    expect(statuses.filter((status) => status === 401)).toHaveLength(4)
+    const winner = candidates[statuses.indexOf(204)]
+    const logins = await Promise.all(
+      candidates.map((password) =>
+        api('/v1/users/login', {
+          method: 'POST',
+          body: { email: user.email, password },
+          address: freshAddress(),
+        }),
+      ),
+    )
+    expect(logins.map((res) => res.status)).toEqual(
+      candidates.map((password) => (password === winner ? 200 : 401)),
+    )
+  })
+
   it('holds the new password to the password rules', async () => {
     const user = await registerUser()
     const res = await api<Failure>('/v1/users/me/password', {

@@ -1,4 +1,5 @@
 import { and, asc, eq, gt, isNull, like, or, sql } from 'drizzle-orm'
+import type { BatchItem } from 'drizzle-orm/batch'
 import { type Database, preparedPerDatabase } from '../db/client'
 import { isUniqueViolation } from '../db/errors'
 import { auditLog, type Role, refreshTokens, type UserRow, users } from '../db/schema'
@@ -69,7 +70,10 @@ export async function updateUser(
     const [row] = await rethrowDuplicateEmail(update)
     return row
   }
-  // Runs before the update in the same transaction, so it still sees the old role.
+  // The lock comes first, so the revocation's snapshot (each statement of a batch takes its own)
+  // sees the role as it is now, not as it was before a concurrent change committed; it runs
+  // before the update, so it still sees the old role.
+  const lock = db.select({ id: users.id }).from(users).where(eq(users.id, id)).for('update')
   const revokeOnRoleChange = db
     .update(refreshTokens)
     .set({ revokedAt: sql`now()` })
@@ -80,26 +84,45 @@ export async function updateUser(
         sql`exists (select 1 from ${users} where ${users.id} = ${id} and ${users.role} <> ${changes.role})`,
       ),
     )
-  const [, [row]] = await rethrowDuplicateEmail(db.batch([revokeOnRoleChange, update]))
+  const [, , [row]] = await rethrowDuplicateEmail(db.batch([lock, revokeOnRoleChange, update]))
   return row
 }
 
-/** New hash, and every earlier access token (version bump) and refresh token stops working. */
+export type PasswordChange = {
+  userId: string
+  /** The version the request's access token carried; a change made meanwhile wins. */
+  tokenVersion: number
+  passwordHash: string
+}
+
+/**
+ * New hash, and every earlier access token (version bump) and refresh token stops working, in
+ * one round trip with `alongside` (what else the caller must record). False when the account
+ * moved on to another token version since the request was authenticated (a concurrent password
+ * change): that change stands, and the request's token is no longer good.
+ */
 export async function changePassword(
   db: Database,
-  id: string,
-  passwordHash: string,
-): Promise<void> {
-  await db.batch([
+  change: PasswordChange,
+  alongside: readonly BatchItem<'pg'>[] = [],
+): Promise<boolean> {
+  const [changed] = await db.batch([
     db
       .update(users)
-      .set({ passwordHash, tokenVersion: sql`${users.tokenVersion} + 1`, updatedAt: sql`now()` })
-      .where(eq(users.id, id)),
+      .set({
+        passwordHash: change.passwordHash,
+        tokenVersion: sql`${users.tokenVersion} + 1`,
+        updatedAt: sql`now()`,
+      })
+      .where(and(eq(users.id, change.userId), eq(users.tokenVersion, change.tokenVersion)))
+      .returning({ id: users.id }),
     db
       .update(refreshTokens)
       .set({ revokedAt: sql`now()` })
-      .where(and(eq(refreshTokens.userId, id), isNull(refreshTokens.revokedAt))),
+      .where(and(eq(refreshTokens.userId, change.userId), isNull(refreshTokens.revokedAt))),
+    ...alongside,
   ])
+  return changed.length === 1
 }
 
 export type Deletion = {

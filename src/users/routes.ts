@@ -1,8 +1,8 @@
 import { Hono } from 'hono'
-import { releaseLoginAttempt } from '../auth/queries'
+import { releaseAttemptQueries } from '../auth/queries'
 import { beginThrottledCheck } from '../auth/session'
 import type { AppEnv } from '../env'
-import { forbidden, notFound, validationError } from '../lib/errors'
+import { forbidden, notFound, unauthorized, validationError } from '../lib/errors'
 import { hashPassword, verifyPassword } from '../lib/password'
 import { toBase64Url } from '../lib/tokens'
 import { validate } from '../lib/validation'
@@ -76,8 +76,12 @@ export const usersRoutes = new Hono<AppEnv>()
       )
     }
     const passwordHash = await hashPassword(newPassword, c.var.config.bcryptCost)
-    await changePassword(c.var.db, user.id, passwordHash)
-    await releaseLoginAttempt(c.var.db, keys)
+    const changed = await changePassword(
+      c.var.db,
+      { userId: user.id, tokenVersion: user.tokenVersion, passwordHash },
+      releaseAttemptQueries(c.var.db, keys),
+    )
+    if (!changed) throw unauthorized('The access token has been revoked')
     c.var.log.info('password changed', { userId: user.id })
     return c.body(null, 204)
   })
