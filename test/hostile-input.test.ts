@@ -22,7 +22,6 @@ const INJECTIONS = [
 
 describe('hostile input never gets a 5xx, a leak or a change it should not make', () => {
   it('survives injection strings in every field of register and login', async () => {
-    const before = await sql<{ count: string }>('select count(*) from users')
     for (const value of INJECTIONS) {
       const address = freshAddress()
       for (const body of [
@@ -39,13 +38,12 @@ describe('hostile input never gets a 5xx, a leak or a change it should not make'
         }),
       )
     }
-    const after = await sql<{ count: string }>('select count(*) from users')
-    // Other tests may register users meanwhile; none of these payloads made one.
+    // Other tests register users meanwhile, so a count proves nothing; none of these payloads
+    // may have made one.
     const hostile = await sql(
       `select 1 from users where name like '%<script>%' or email like '%''%'`,
     )
     expect(hostile).toHaveLength(0)
-    expect(Number(after[0]?.count)).toBeGreaterThanOrEqual(Number(before[0]?.count))
   })
 
   it('refuses a NUL character in a name instead of failing in the database', async () => {

@@ -175,9 +175,21 @@ describe('current-password checks', () => {
   })
 })
 
+/**
+ * The local Rate Limiting binding counts in fixed one-minute windows aligned to the clock and
+ * forgets everything when a window turns; a burst that straddles the turn would see a fresh
+ * limit halfway. Start each burst where its window has room for all of it.
+ */
+async function startOfRoomyWindow(periodSeconds = 60, roomSeconds = 10) {
+  const periodMs = periodSeconds * 1000
+  const leftMs = periodMs - (Date.now() % periodMs)
+  if (leftMs < roomSeconds * 1000) await new Promise((resolve) => setTimeout(resolve, leftMs + 100))
+}
+
 describe('per-address limits (Workers Rate Limiting binding)', () => {
   it('limits registrations from one address', async () => {
     const address = freshAddress()
+    await startOfRoomyWindow()
     const statuses: number[] = []
     for (let i = 0; i < 12; i++) {
       const res = await api('/v1/users', {
@@ -197,6 +209,7 @@ describe('per-address limits (Workers Rate Limiting binding)', () => {
 
   it('limits refreshes from one address', async () => {
     const address = freshAddress()
+    await startOfRoomyWindow()
     const statuses: number[] = []
     for (let i = 0; i < 32; i++) {
       const res = await api('/v1/auth/refresh', {

@@ -22,13 +22,13 @@ type RequestOptions = {
 }
 
 /**
- * A distinct client address in its own /64 (limits count per /64), inside the IPv6
- * documentation prefix, so per-address limits in one test never touch another's, whichever
- * isolate or test file it runs in.
+ * A client address in a random /64 (limits count per /64) of the IPv6 documentation prefix:
+ * 2^32 of them, so per-address limits in one test never touch another's, whichever isolate or
+ * test file it runs in.
  */
 export const freshAddress = () => {
-  const [a = 0, b = 0, c = 0] = crypto.getRandomValues(new Uint16Array(3))
-  return `2001:db8:${a.toString(16)}:${b.toString(16)}:${c.toString(16)}::1`
+  const [a = 0, b = 0] = crypto.getRandomValues(new Uint16Array(2))
+  return `2001:db8:${a.toString(16)}:${b.toString(16)}::1`
 }
 
 const defaultAddress = freshAddress()
@@ -66,7 +66,7 @@ export async function api<T = Json>(
 }
 
 let emailCounter = 0
-/** A unique address per call, so tests sharing one database never collide. */
+/** A unique email per call, so tests sharing one database never collide. */
 export function uniqueEmail(prefix = 'user'): string {
   emailCounter += 1
   return `${prefix}.${crypto.randomUUID().slice(0, 8)}.${emailCounter}@example.com`
