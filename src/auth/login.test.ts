@@ -7,6 +7,8 @@ import {
   sql,
   uniqueEmail,
 } from '../../test/support/api'
+import { hashPassword } from '../lib/password'
+import { sha256Hex } from '../lib/tokens'
 
 type LoginData = {
   token: string
@@ -149,5 +151,45 @@ describe('POST /v1/auth/token (OAuth2 password grant)', () => {
     expect(json.status).toBe(415)
     const missing = await tokenRequest({ username: 'someone@example.com' })
     expect(missing.status).toBe(422)
+  })
+})
+
+describe('a login whose account changes while its password is being checked', () => {
+  // A cost-12 hash makes the check take hundreds of milliseconds in workerd, long enough for the
+  // change to land between the login's first round trip and its second. Should the change land
+  // before the first one instead, the answer is a plain wrong-password 401: the test only ever
+  // passes when no session comes out of the old password.
+  const slowHashUser = async () => {
+    const user = await registerUser()
+    await sql('update users set password_hash = $1 where id = $2', [
+      await hashPassword(user.password, 12),
+      user.userId,
+    ])
+    return user
+  }
+
+  it.each([
+    [
+      'a password change',
+      (userId: string) =>
+        sql(
+          `update users set password_hash = 'changed', token_version = token_version + 1 where id = $1`,
+          [userId],
+        ),
+    ],
+    ['a deletion', (userId: string) => sql('delete from users where id = $1', [userId])],
+  ])('answers 401 and opens no session when %s lands in between', async (_, change) => {
+    const user = await slowHashUser()
+    const attempt = login({ email: user.email, password: user.password })
+    await new Promise((resolve) => setTimeout(resolve, 100))
+    await change(user.userId)
+    const res = await attempt
+    expect(res.status).toBe(401)
+    expect(res.body.code).toBe('invalid_credentials')
+    const tokens = await sql(
+      'select 1 from refresh_tokens where user_id = $1 and revoked_at is null and spent_at is null and token_hash <> $2',
+      [user.userId, await sha256Hex(user.refreshToken)],
+    )
+    expect(tokens).toHaveLength(0)
   })
 })
