@@ -171,11 +171,13 @@ describe('a login whose account changes while its password is being checked', ()
   it.each([
     [
       'a password change',
-      (userId: string) =>
-        sql(
-          `update users set password_hash = 'changed', token_version = token_version + 1 where id = $1`,
-          [userId],
-        ),
+      async (userId: string) => {
+        const newHash = await hashPassword('Changed-Pass-77', 4)
+        return sql(
+          'update users set password_hash = $1, token_version = token_version + 1 where id = $2',
+          [newHash, userId],
+        )
+      },
     ],
     ['a deletion', (userId: string) => sql('delete from users where id = $1', [userId])],
   ])('answers 401 and opens no session when %s lands in between', async (_, change) => {
