@@ -1,5 +1,10 @@
+import { env } from 'cloudflare:test'
 import { describe, expect, it } from 'vitest'
 import { api, freshAddress, registerUser, sql, uniqueEmail } from '../../test/support/api'
+import { getDatabase } from '../db/client'
+import { loadConfig } from '../env'
+import { hashPassword } from '../lib/password'
+import { changePassword } from './queries'
 
 type UserBody = {
   data: { userId: string; name: string; email: string; updatedAt: string; createdAt: string }
@@ -164,6 +169,41 @@ describe('POST /v1/users/me/password', () => {
     expect(logins.map((res) => res.status)).toEqual(
       candidates.map((password) => (password === winner ? 200 : 401)),
     )
+  })
+
+  it('revokes nothing when the change lost a race: sessions of the new password live on', async () => {
+    const user = await registerUser()
+    const [row] = await sql<{ token_version: number }>(
+      'select token_version from users where id = $1',
+      [user.userId],
+    )
+    const checkedVersion = Number(row?.token_version)
+    const winner = await api('/v1/users/me/password', {
+      method: 'POST',
+      token: user.token,
+      body: { currentPassword: user.password, newPassword: 'Winner-Pass-11' },
+      address: freshAddress(),
+    })
+    expect(winner.status).toBe(204)
+    const session = await api<{ data: { refreshToken: string } }>('/v1/users/login', {
+      method: 'POST',
+      body: { email: user.email, password: 'Winner-Pass-11' },
+      address: freshAddress(),
+    })
+    expect(session.status).toBe(200)
+    // The loser, as its route runs it: checked against the version its token carried.
+    const lost = await changePassword(getDatabase(loadConfig(env)), {
+      userId: user.userId,
+      tokenVersion: checkedVersion,
+      passwordHash: await hashPassword('Loser-Pass-22', 4),
+    })
+    expect(lost).toBe(false)
+    const refreshed = await api('/v1/auth/refresh', {
+      method: 'POST',
+      body: { refreshToken: session.body.data.refreshToken },
+      address: freshAddress(),
+    })
+    expect(refreshed.status).toBe(200)
   })
 
   it('holds the new password to the password rules', async () => {

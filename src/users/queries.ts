@@ -72,8 +72,10 @@ export async function updateUser(
   }
   // The lock comes first, so the revocation's snapshot (each statement of a batch takes its own)
   // sees the role as it is now, not as it was before a concurrent change committed; it runs
-  // before the update, so it still sees the old role.
-  const lock = db.select({ id: users.id }).from(users).where(eq(users.id, id)).for('update')
+  // before the update, so it still sees the old role. NO KEY UPDATE, like the update itself:
+  // a plain FOR UPDATE would also block the foreign-key check of a refresh that holds one of
+  // the token rows the revocation waits for, a deadlock.
+  const lock = db.select({ id: users.id }).from(users).where(eq(users.id, id)).for('no key update')
   const revokeOnRoleChange = db
     .update(refreshTokens)
     .set({ revokedAt: sql`now()` })
@@ -116,10 +118,19 @@ export async function changePassword(
       })
       .where(and(eq(users.id, change.userId), eq(users.tokenVersion, change.tokenVersion)))
       .returning({ id: users.id }),
+    // Only when this request's update happened (a later statement sees it): a loser of a race
+    // of changes must not end sessions opened with the winner's new password. Its own statement,
+    // so its snapshot includes any login that held the row FOR SHARE until it committed.
     db
       .update(refreshTokens)
       .set({ revokedAt: sql`now()` })
-      .where(and(eq(refreshTokens.userId, change.userId), isNull(refreshTokens.revokedAt))),
+      .where(
+        and(
+          eq(refreshTokens.userId, change.userId),
+          isNull(refreshTokens.revokedAt),
+          sql`exists (select 1 from ${users} where ${users.id} = ${change.userId} and ${users.passwordHash} = ${change.passwordHash})`,
+        ),
+      ),
     ...alongside,
   ])
   return changed.length === 1
@@ -134,10 +145,16 @@ export type Deletion = {
 
 /**
  * Deletes the user and writes the audit entry in one statement: both happen or neither does,
- * and no entry is written for a user that was not there. Refresh tokens go by cascade.
+ * and no entry is written for a user that was not there. The refresh tokens go first, in their
+ * own statement of the same batch: deleting the user locks its row and then cascades to the
+ * tokens, while a refresh holds a token row and then checks the user row for its successor's
+ * foreign key; taken in that order the two deadlock. A successor committed meanwhile still goes
+ * by the cascade.
  */
 export async function deleteUserWithAudit(db: Database, deletion: Deletion): Promise<boolean> {
-  const result = await db.execute(sql`
+  const [, result] = await db.batch([
+    db.delete(refreshTokens).where(eq(refreshTokens.userId, deletion.targetId)),
+    db.execute(sql`
     with deleted as (
       delete from ${users} where ${users.id} = ${deletion.targetId} returning ${users.id}
     )
@@ -145,7 +162,8 @@ export async function deleteUserWithAudit(db: Database, deletion: Deletion): Pro
     select 'user.deleted', ${deletion.actorId}, deleted.id, ${deletion.clientAddress}, ${deletion.requestId}
     from deleted
     returning ${auditLog.id}
-  `)
+  `),
+  ])
   return result.rows.length === 1
 }
 
