@@ -72,6 +72,22 @@ export const handleError: ErrorHandler<AppEnv> = (error, c) => {
   }
   // Driver messages can carry SQL and values: log the kind and a PostgreSQL code, never the text.
   const pgCode = pgErrorCode(error)
+  if (pgCode?.startsWith('40')) {
+    // Class 40 (serialization failure, deadlock): the transaction was rolled back whole, and the
+    // same request sent again succeeds. The statements are ordered not to deadlock; this is the
+    // net under that.
+    log.warn('transaction rolled back', { pgCode })
+    return respond(
+      c,
+      503,
+      {
+        success: false,
+        code: 'service_unavailable',
+        message: 'The request collided with another one; try again',
+      },
+      { 'Retry-After': '1' },
+    )
+  }
   if (pgCode?.startsWith('22')) {
     // Class 22 (data exception: bad encoding, out-of-range number) means the input slipped past
     // validation; it is the client's to fix, and nothing was written.
