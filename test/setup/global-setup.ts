@@ -2,21 +2,26 @@
  * vitest globalSetup for the Worker tests: one database for the run behind neon-local, with
  * ./migrations applied through the production driver.
  *
- * TEST_DATABASE_URL=postgresql://user@host/db: a scratch database `test_<time>_<random>` is
- * created on that server and dropped afterwards. Unset: in-memory PGlite.
+ * TEST_DATABASE_URL (else DATABASE_URL) = postgresql://user@host/db: a scratch database
+ * `test_<time>_<random>` is created on that server and dropped afterwards; the database the URL
+ * names is never touched. Neither set: in-memory PGlite.
  */
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import type { TestProject } from 'vitest/node'
 import { describeDatabaseUrl, redactPassword, startNeonLocal } from '../../tools/neon-local/index'
 import { migrate } from '../../tools/neon-local/migrate'
-import { createScratchDatabase, type ScratchDatabase } from '../../tools/neon-local/scratch-db'
+import {
+  createScratchDatabase,
+  type ScratchDatabase,
+  testServerUrl,
+} from '../../tools/neon-local/scratch-db'
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..')
 const migrationsFolder = path.join(repoRoot, 'migrations')
 
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
-  const serverUrl = process.env.TEST_DATABASE_URL?.trim() || undefined
+  const serverUrl = testServerUrl()
   let scratch: ScratchDatabase | undefined
   try {
     if (serverUrl) scratch = await createScratchDatabase(serverUrl)

@@ -1,7 +1,7 @@
 /**
  * neon-local driven by the production driver (`neon()` and `drizzle-orm/neon-http`), against
  * every backend available: in-memory PGlite always, and a scratch database on a real PostgreSQL
- * server when TEST_DATABASE_URL is set.
+ * server when TEST_DATABASE_URL (else DATABASE_URL) is set.
  */
 import crypto from 'node:crypto'
 import fs from 'node:fs'
@@ -23,14 +23,14 @@ import {
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { describeDatabaseUrl, type NeonLocal, STATS_PATH, startNeonLocal } from './index'
 import { migrate } from './migrate'
-import { createScratchDatabase } from './scratch-db'
+import { createScratchDatabase, testServerUrl } from './scratch-db'
 
 interface BackendCase {
   name: string
   start(): Promise<{ local: NeonLocal; cleanup(): Promise<void> }>
 }
 
-const serverUrl = process.env.TEST_DATABASE_URL || undefined
+const serverUrl = testServerUrl()
 
 const backends: BackendCase[] = [
   {
@@ -120,7 +120,7 @@ function writeMigrations(dir: string, migrations: Array<{ tag: string; sql: stri
 }
 
 if (!serverUrl) {
-  it.skip('PostgreSQL backend: not run, set TEST_DATABASE_URL=postgresql://... to include it', () => {})
+  it.skip('PostgreSQL backend: not run, set TEST_DATABASE_URL (or DATABASE_URL)=postgresql://... to include it', () => {})
 }
 
 describe.each(backends.map((backend) => [backend.name, backend] as const))(

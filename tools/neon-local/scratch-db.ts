@@ -2,6 +2,15 @@
 import crypto from 'node:crypto'
 import pg from 'pg'
 
+/**
+ * The PostgreSQL server a test run uses: TEST_DATABASE_URL, else DATABASE_URL (the setting
+ * `npm run dev` uses, so one setting serves both commands), else none (PGlite). Either way a
+ * run works in a scratch database of its own on that server, never in the one the URL names.
+ */
+export function testServerUrl(env: NodeJS.ProcessEnv = process.env): string | undefined {
+  return env.TEST_DATABASE_URL?.trim() || env.DATABASE_URL?.trim() || undefined
+}
+
 export interface ScratchDatabase {
   readonly name: string
   /** The server URL with its database replaced by the scratch one. */
