@@ -8,7 +8,7 @@ const app = createApp()
 
 export default {
   fetch: app.fetch,
-  /** The daily Cron Trigger in wrangler.toml: spent, revoked and expired rows do not pile up. */
+  /** The daily Cron Trigger in wrangler.toml: expired and revoked rows do not pile up. */
   async scheduled(controller, env) {
     const log = createLogger(`cron:${controller.scheduledTime}`)
     const removed = await deleteStaleRows(getDatabase(loadConfig(env)))
