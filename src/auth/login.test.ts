@@ -1,15 +1,14 @@
-import { env } from 'cloudflare:test'
 import { describe, expect, inject, it } from 'vitest'
 import {
   api,
+  appDatabase,
   freshAddress,
   registerUser,
   STRONG_PASSWORD,
   sql,
+  tokenVersionOf,
   uniqueEmail,
 } from '../../test/support/api'
-import { getDatabase } from '../db/client'
-import { loadConfig } from '../env'
 import { hashPassword } from '../lib/password'
 import { changePassword, deleteUserWithAudit } from '../users/queries'
 import { recordLoginSuccess } from './queries'
@@ -159,14 +158,6 @@ describe('POST /v1/auth/token (OAuth2 password grant)', () => {
 })
 
 describe('a login whose account changes while its password is being checked', () => {
-  const db = () => getDatabase(loadConfig(env))
-  const tokenVersionOf = async (userId: string) => {
-    const [row] = await sql<{ token_version: number }>(
-      'select token_version from users where id = $1',
-      [userId],
-    )
-    return Number(row?.token_version)
-  }
   const success = (userId: string, tokenVersion: number) => ({
     keys: {
       email: `email:guard-${crypto.randomUUID()}`,
@@ -188,14 +179,14 @@ describe('a login whose account changes while its password is being checked', ()
     const checked = await tokenVersionOf(user.userId)
     await sql('update users set token_version = token_version + 1 where id = $1', [user.userId])
     const stale = success(user.userId, checked)
-    expect(await recordLoginSuccess(db(), stale)).toBe(false)
+    expect(await recordLoginSuccess(appDatabase(), stale)).toBe(false)
     expect(await familyExists(stale.token.tokenHash)).toBe(false)
     const current = success(user.userId, checked + 1)
-    expect(await recordLoginSuccess(db(), current)).toBe(true)
+    expect(await recordLoginSuccess(appDatabase(), current)).toBe(true)
     expect(await familyExists(current.token.tokenHash)).toBe(true)
     await sql('delete from users where id = $1', [user.userId])
     // No foreign-key error: the guard finds no user and inserts nothing.
-    expect(await recordLoginSuccess(db(), success(user.userId, checked + 1))).toBe(false)
+    expect(await recordLoginSuccess(appDatabase(), success(user.userId, checked + 1))).toBe(false)
   })
 
   // Through the route, with the app's own change and deletion. A cost-12 hash holds the login in
@@ -205,12 +196,12 @@ describe('a login whose account changes while its password is being checked', ()
     [
       'a password change',
       (userId: string, tokenVersion: number, passwordHash: string) =>
-        changePassword(db(), { userId, tokenVersion, passwordHash }),
+        changePassword(appDatabase(), { userId, tokenVersion, passwordHash }),
     ],
     [
       'a deletion',
       (userId: string) =>
-        deleteUserWithAudit(db(), {
+        deleteUserWithAudit(appDatabase(), {
           targetId: userId,
           actorId: userId,
           clientAddress: '2001:db8::1',

@@ -1,8 +1,12 @@
-import { env } from 'cloudflare:test'
 import { describe, expect, it } from 'vitest'
-import { api, freshAddress, makeAdmin, registerUser, sql } from '../../test/support/api'
-import { getDatabase } from '../db/client'
-import { loadConfig } from '../env'
+import {
+  api,
+  appDatabase,
+  freshAddress,
+  makeAdmin,
+  registerUser,
+  sql,
+} from '../../test/support/api'
 import { deleteStaleRows } from './queries'
 
 type Pair = {
@@ -234,7 +238,7 @@ describe('cleanup of stale rows (the daily Cron Trigger)', () => {
     )
     // The daily run in src/index.test.ts may remove some of these rows first: what is left is
     // what counts, not how many this call removed.
-    await deleteStaleRows(getDatabase(loadConfig(env)))
+    await deleteStaleRows(appDatabase())
     const left = await sql<{ token_hash: string }>(
       'select token_hash from refresh_tokens where family_id in ($1, $2, $3) order by token_hash',
       [oldFamily, newFamily, expiredFamily],

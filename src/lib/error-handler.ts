@@ -23,6 +23,17 @@ function respond(
   return c.json(body, status)
 }
 
+/** A 503 whose request can be sent again as it is, after `retryAfterSeconds`. */
+const tryAgain = (c: Context, message: string, retryAfterSeconds: number) =>
+  respond(
+    c,
+    503,
+    { success: false, code: 'service_unavailable', message },
+    {
+      'Retry-After': String(retryAfterSeconds),
+    },
+  )
+
 // Errors hono's own middleware raises, in the contract's words.
 const HTTP_EXCEPTIONS: Partial<Record<number, { code: ErrorCode; message: string }>> = {
   400: { code: 'invalid_json', message: 'The request body is not valid JSON' },
@@ -59,16 +70,7 @@ export const handleError: ErrorHandler<AppEnv> = (error, c) => {
   }
   if (isDatabaseUnavailable(error)) {
     log.error('database unavailable', { error: error.name })
-    return respond(
-      c,
-      503,
-      {
-        success: false,
-        code: 'service_unavailable',
-        message: 'The database is unavailable; try again shortly',
-      },
-      { 'Retry-After': '5' },
-    )
+    return tryAgain(c, 'The database is unavailable; try again shortly', 5)
   }
   // Driver messages can carry SQL and values: log the kind and a PostgreSQL code, never the text.
   const pgCode = pgErrorCode(error)
@@ -77,16 +79,7 @@ export const handleError: ErrorHandler<AppEnv> = (error, c) => {
     // same request sent again succeeds. The statements are ordered not to deadlock; this is the
     // net under that.
     log.warn('transaction rolled back', { pgCode })
-    return respond(
-      c,
-      503,
-      {
-        success: false,
-        code: 'service_unavailable',
-        message: 'The request collided with another one; try again',
-      },
-      { 'Retry-After': '1' },
-    )
+    return tryAgain(c, 'The request collided with another one; try again', 1)
   }
   if (pgCode?.startsWith('22')) {
     // Class 22 (data exception: bad encoding, out-of-range number) means the input slipped past

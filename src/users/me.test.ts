@@ -1,8 +1,13 @@
-import { env } from 'cloudflare:test'
 import { describe, expect, it } from 'vitest'
-import { api, freshAddress, registerUser, sql, uniqueEmail } from '../../test/support/api'
-import { getDatabase } from '../db/client'
-import { loadConfig } from '../env'
+import {
+  api,
+  appDatabase,
+  freshAddress,
+  registerUser,
+  sql,
+  tokenVersionOf,
+  uniqueEmail,
+} from '../../test/support/api'
 import { hashPassword } from '../lib/password'
 import { changePassword } from './queries'
 
@@ -173,11 +178,7 @@ describe('POST /v1/users/me/password', () => {
 
   it('revokes nothing when the change lost a race: sessions of the new password live on', async () => {
     const user = await registerUser()
-    const [row] = await sql<{ token_version: number }>(
-      'select token_version from users where id = $1',
-      [user.userId],
-    )
-    const checkedVersion = Number(row?.token_version)
+    const checkedVersion = await tokenVersionOf(user.userId)
     const winner = await api('/v1/users/me/password', {
       method: 'POST',
       token: user.token,
@@ -192,7 +193,7 @@ describe('POST /v1/users/me/password', () => {
     })
     expect(session.status).toBe(200)
     // The loser, as its route runs it: checked against the version its token carried.
-    const lost = await changePassword(getDatabase(loadConfig(env)), {
+    const lost = await changePassword(appDatabase(), {
       userId: user.userId,
       tokenVersion: checkedVersion,
       passwordHash: await hashPassword('Loser-Pass-22', 4),

@@ -1,6 +1,8 @@
 import { createExecutionContext, env, waitOnExecutionContext } from 'cloudflare:test'
 import { exports } from 'cloudflare:workers'
 import { sign } from 'hono/jwt'
+import { type Database, getDatabase } from '../../src/db/client'
+import { loadConfig } from '../../src/env'
 
 export type Json = Record<string, unknown>
 
@@ -134,6 +136,18 @@ export async function sql<Row = Json>(query: string, params: unknown[] = []): Pr
   const run = neon(env.DATABASE_URL, { fullResults: true })
   const result = await run.query(query, params)
   return result.rows as Row[]
+}
+
+/** The app's own database client, for calling query functions directly. */
+export const appDatabase = (): Database => getDatabase(loadConfig(env))
+
+/** The user's token version as stored: what a token must carry to be accepted. */
+export async function tokenVersionOf(userId: string): Promise<number> {
+  const [row] = await sql<{ token_version: number }>(
+    'select token_version from users where id = $1',
+    [userId],
+  )
+  return Number(row?.token_version)
 }
 
 /** Signs arbitrary claims with the Worker's key, for tokens the API must refuse. */
