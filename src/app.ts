@@ -1,19 +1,25 @@
-import { Hono } from 'hono'
+import { Hono, type MiddlewareHandler } from 'hono'
 import { bodyLimit } from 'hono/body-limit'
 import { cors } from 'hono/cors'
 import { requestId } from 'hono/request-id'
 import { secureHeaders } from 'hono/secure-headers'
-import { authRoutes } from './auth/routes'
+import { authRoutes, loginRoutes } from './auth/routes'
 import type { AppEnv } from './env'
 import { healthRoutes } from './health/routes'
 import { createNotFoundHandler, handleError } from './lib/error-handler'
 import { ApiError } from './lib/errors'
 import { requestContext } from './middleware/context'
 import { openApiRoutes } from './openapi/routes'
+import { sessionsRoutes } from './sessions/routes'
 import { legacyUsersRoutes, usersRoutes } from './users/routes'
 import { API_VERSION } from './version'
 
 export const MAX_BODY_BYTES = 16 * 1024
+
+const noStore: MiddlewareHandler = async function noStore(c, next) {
+  await next()
+  c.header('Cache-Control', 'no-store')
+}
 
 export function createApp() {
   const app = new Hono<AppEnv>()
@@ -47,9 +53,16 @@ export function createApp() {
       version: API_VERSION,
     }),
   )
+  // Answers here carry tokens or users' data: no cache, shared or private, may keep them.
+  app.use('/v1/*', noStore)
+  app.use('/api/*', noStore)
+
   app.route('/health', healthRoutes)
+  app.route('/v1/users', loginRoutes)
   app.route('/v1/users', usersRoutes)
+  app.route('/v1/auth/sessions', sessionsRoutes)
   app.route('/v1/auth', authRoutes)
+  app.route('/api/users', loginRoutes)
   app.route('/api/users', legacyUsersRoutes)
   app.route('/', openApiRoutes)
 

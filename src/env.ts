@@ -7,6 +7,8 @@ export type Bindings = CloudflareBindings
 
 export type AuthContext = {
   user: UserRow
+  /** The session (login) the access token belongs to: its `sid`. */
+  sessionId: string
   tokenId: string
 }
 
@@ -58,6 +60,7 @@ const ConfigSchema = z.object({
     ),
   ACCESS_TOKEN_TTL: duration('24h'),
   REFRESH_TOKEN_TTL: duration('30d'),
+  SESSION_MAX_AGE: duration('90d'),
   BCRYPT_COST: optionalText
     .transform((value) => (value === undefined ? 12 : Number(value)))
     .pipe(z.number().int().min(4).max(15)),
@@ -75,6 +78,7 @@ export type Config = {
   jwtSecret: string
   accessTokenTtlSeconds: number
   refreshTokenTtlSeconds: number
+  sessionMaxAgeSeconds: number
   bcryptCost: number
   corsOrigins: readonly string[]
   neonFetchEndpoint: string | undefined
@@ -106,6 +110,7 @@ export function loadConfig(env: Bindings): Config {
     jwtSecret: settings.JWT_SECRET,
     accessTokenTtlSeconds: settings.ACCESS_TOKEN_TTL,
     refreshTokenTtlSeconds: settings.REFRESH_TOKEN_TTL,
+    sessionMaxAgeSeconds: settings.SESSION_MAX_AGE,
     bcryptCost: settings.BCRYPT_COST,
     corsOrigins: settings.CORS_ORIGINS,
     neonFetchEndpoint: settings.NEON_FETCH_ENDPOINT,

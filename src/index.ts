@@ -1,5 +1,5 @@
 import { createApp } from './app'
-import { deleteStaleRows } from './auth/queries'
+import { deleteStaleRows } from './cleanup'
 import { getDatabase } from './db/client'
 import { type Bindings, loadConfig } from './env'
 import { createLogger } from './lib/logger'
@@ -8,7 +8,7 @@ const app = createApp()
 
 export default {
   fetch: app.fetch,
-  /** The daily Cron Trigger in wrangler.toml: expired and revoked rows do not pile up. */
+  /** The daily Cron Trigger in wrangler.toml: ended sessions and old counters do not pile up. */
   async scheduled(controller, env) {
     const log = createLogger(`cron:${controller.scheduledTime}`)
     const removed = await deleteStaleRows(getDatabase(loadConfig(env)))

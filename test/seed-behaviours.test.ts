@@ -157,7 +157,7 @@ describe('behaviours of the original service', () => {
     const res = await api<Body>('/v1/users/me', {
       method: 'PUT',
       token: user.token,
-      body: { email },
+      body: { email, currentPassword: user.password },
     })
     expect(res.body.data?.email).toBe(email)
   })
@@ -167,25 +167,41 @@ describe('behaviours of the original service', () => {
     const res = await api('/v1/users/me', {
       method: 'PUT',
       token: user.token,
-      body: { email: other.email },
+      body: { email: other.email, currentPassword: user.password },
     })
     expect(res.status).toBe(409)
   })
 
   it('21 a user can delete their account (204)', async () => {
     const user = await registerUser()
-    expect((await api('/v1/users/me', { method: 'DELETE', token: user.token })).status).toBe(204)
+    expect(
+      (
+        await api('/v1/users/me', {
+          method: 'DELETE',
+          token: user.token,
+          body: { currentPassword: user.password },
+        })
+      ).status,
+    ).toBe(204)
   })
 
   it('22 the token of a deleted account stops working', async () => {
     const user = await registerUser()
-    await api('/v1/users/me', { method: 'DELETE', token: user.token })
+    await api('/v1/users/me', {
+      method: 'DELETE',
+      token: user.token,
+      body: { currentPassword: user.password },
+    })
     expect((await api('/api/users/me', { token: user.token })).status).toBe(401)
   })
 
   it('23 a deleted account cannot log in', async () => {
     const user = await registerUser()
-    await api('/v1/users/me', { method: 'DELETE', token: user.token })
+    await api('/v1/users/me', {
+      method: 'DELETE',
+      token: user.token,
+      body: { currentPassword: user.password },
+    })
     expect(
       (await post('/api/users/login', { email: user.email, password: user.password })).status,
     ).toBe(401)

@@ -163,27 +163,30 @@ describe('a login whose account changes while its password is being checked', ()
       email: `email:guard-${crypto.randomUUID()}`,
       address: `ip:guard-${crypto.randomUUID()}`,
     },
-    token: {
+    session: {
+      id: crypto.randomUUID(),
       userId,
-      familyId: crypto.randomUUID(),
       tokenHash: crypto.randomUUID(),
-      ttlSeconds: 60,
+      refreshTtlSeconds: 60,
+      maxAgeSeconds: 3600,
+      userAgent: 'guard test',
+      clientAddress: '2001:db8::1',
     },
     tokenVersion,
   })
   const familyExists = async (tokenHash: string) =>
     (await sql('select 1 from refresh_tokens where token_hash = $1', [tokenHash])).length === 1
 
-  it('opens the family only at the token version that was checked, and never for a deleted user', async () => {
+  it('opens the session only at the token version that was checked, and never for a deleted user', async () => {
     const user = await registerUser()
     const checked = await tokenVersionOf(user.userId)
     await sql('update users set token_version = token_version + 1 where id = $1', [user.userId])
     const stale = success(user.userId, checked)
     expect(await recordLoginSuccess(appDatabase(), stale)).toBe(false)
-    expect(await familyExists(stale.token.tokenHash)).toBe(false)
+    expect(await familyExists(stale.session.tokenHash)).toBe(false)
     const current = success(user.userId, checked + 1)
     expect(await recordLoginSuccess(appDatabase(), current)).toBe(true)
-    expect(await familyExists(current.token.tokenHash)).toBe(true)
+    expect(await familyExists(current.session.tokenHash)).toBe(true)
     await sql('delete from users where id = $1', [user.userId])
     // No foreign-key error: the guard finds no user and inserts nothing.
     expect(await recordLoginSuccess(appDatabase(), success(user.userId, checked + 1))).toBe(false)
@@ -222,10 +225,9 @@ describe('a login whose account changes while its password is being checked', ()
     const res = await attempt
     expect([200, 401]).toContain(res.status)
     if (res.status === 401) expect(res.body.code).toBe('invalid_credentials')
-    const live = await sql(
-      'select 1 from refresh_tokens where user_id = $1 and revoked_at is null',
-      [user.userId],
-    )
+    const live = await sql('select 1 from sessions where user_id = $1 and ended_at is null', [
+      user.userId,
+    ])
     expect(live).toHaveLength(0)
   })
 })

@@ -7,7 +7,7 @@ import {
   registerUser,
   sql,
 } from '../../test/support/api'
-import { deleteStaleRows } from './queries'
+import { deleteStaleRows } from '../cleanup'
 
 type Pair = {
   data: {
@@ -195,43 +195,50 @@ describe('revocation of every refresh token of a user', () => {
 
   it('happens on deletion (the rows go with the user)', async () => {
     const user = await registerUser()
-    await api('/v1/users/me', { method: 'DELETE', token: user.token })
+    await api('/v1/users/me', {
+      method: 'DELETE',
+      token: user.token,
+      body: { currentPassword: user.password },
+    })
     expect((await refresh(user.refreshToken)).status).toBe(401)
   })
 })
 
 describe('cleanup of stale rows (the daily Cron Trigger)', () => {
-  it('deletes expired tokens, families revoked a day ago and closed login windows; keeps live rows', async () => {
+  it('deletes sessions that are over, with their tokens, expired tokens and closed login windows; keeps live rows', async () => {
     const user = await registerUser()
     const live = await registerUser()
-    const [oldFamily, newFamily, expiredFamily] = [
-      crypto.randomUUID(),
-      crypto.randomUUID(),
-      crypto.randomUUID(),
-    ]
+    const [liveId, endedId, pastMaxAgeId, idleId] = [1, 2, 3, 4].map(() => crypto.randomUUID())
     await sql(
-      `insert into refresh_tokens (user_id, family_id, token_hash, expires_at, spent_at, revoked_at) values
-        ($1, $2, $4, now() - interval '1 minute', null, null),
-        ($1, $2, $5, now() + interval '1 day', now() - interval '3 days', now() - interval '2 days'),
-        ($1, $2, $6, now() + interval '1 day', null, null),
-        ($1, $3, $7, now() + interval '1 day', null, now() - interval '1 hour'),
-        ($1, $8, $9, now() - interval '1 minute', now() - interval '2 hours', now() - interval '1 hour'),
-        ($1, $8, $10, now() + interval '1 day', null, null)`,
+      `insert into sessions (id, user_id, expires_at, idle_expires_at, ended_at) values
+        ($2, $1, now() + interval '1 day', now() + interval '1 day', null),
+        ($3, $1, now() + interval '1 day', now() + interval '1 day', now() - interval '1 minute'),
+        ($4, $1, now() - interval '1 minute', now() + interval '1 day', null),
+        ($5, $1, now() + interval '1 day', now() - interval '1 minute', null)`,
+      [user.userId, liveId, endedId, pastMaxAgeId, idleId],
+    )
+    await sql(
+      `insert into refresh_tokens (user_id, session_id, token_hash, expires_at, spent_at) values
+        ($1, $2, $6, now() - interval '1 minute', now() - interval '2 days'),
+        ($1, $2, $7, now() + interval '1 day', null),
+        ($1, $3, $8, now() + interval '1 day', null),
+        ($1, $4, $9, now() + interval '1 day', null),
+        ($1, $5, $10, now() + interval '1 day', null)`,
       [
         user.userId,
-        oldFamily,
-        newFamily,
-        `expired-${oldFamily}`,
-        `old-revoked-${oldFamily}`,
-        `successor-${oldFamily}`,
-        `new-revoked-${newFamily}`,
-        expiredFamily,
-        `expired-revoked-${expiredFamily}`,
-        `successor-${expiredFamily}`,
+        liveId,
+        endedId,
+        pastMaxAgeId,
+        idleId,
+        `expired-${liveId}`,
+        `current-${liveId}`,
+        `of-ended-${endedId}`,
+        `of-past-max-age-${pastMaxAgeId}`,
+        `of-idle-${idleId}`,
       ],
     )
-    const staleKey = `ip:stale-${oldFamily}`
-    const freshKey = `ip:fresh-${oldFamily}`
+    const staleKey = `ip:stale-${liveId}`
+    const freshKey = `ip:fresh-${liveId}`
     await sql(
       `insert into login_throttle (key, failures, window_start) values ($1, 3, now() - interval '16 minutes'), ($2, 3, now())`,
       [staleKey, freshKey],
@@ -239,36 +246,21 @@ describe('cleanup of stale rows (the daily Cron Trigger)', () => {
     // The daily run in src/index.test.ts may remove some of these rows first: what is left is
     // what counts, not how many this call removed.
     await deleteStaleRows(appDatabase())
-    const left = await sql<{ token_hash: string }>(
-      'select token_hash from refresh_tokens where family_id in ($1, $2, $3) order by token_hash',
-      [oldFamily, newFamily, expiredFamily],
+    const sessionsLeft = await sql<{ id: string }>(
+      'select id from sessions where id in ($1, $2, $3, $4)',
+      [liveId, endedId, pastMaxAgeId, idleId],
     )
-    // An expired member of a family revoked under a day ago stays: it keeps the family dead.
-    expect(left.map((row) => row.token_hash)).toEqual([
-      `expired-revoked-${expiredFamily}`,
-      `new-revoked-${newFamily}`,
-      `successor-${expiredFamily}`,
-    ])
+    expect(sessionsLeft.map((row) => row.id)).toEqual([liveId])
+    const tokensLeft = await sql<{ token_hash: string }>(
+      'select token_hash from refresh_tokens where session_id in ($1, $2, $3, $4)',
+      [liveId, endedId, pastMaxAgeId, idleId],
+    )
+    expect(tokensLeft.map((row) => row.token_hash)).toEqual([`current-${liveId}`])
     const counters = await sql<{ key: string }>(
       'select key from login_throttle where key in ($1, $2)',
       [staleKey, freshKey],
     )
     expect(counters.map((row) => row.key)).toEqual([freshKey])
     expect((await refresh(live.refreshToken)).status).toBe(200)
-  })
-})
-
-describe('a revocation racing a rotation', () => {
-  it('leaves no live successor: any revoked member kills the family', async () => {
-    const user = await registerUser()
-    // The state a revocation leaves when it raced a rotation: the spent token revoked, the
-    // successor it could not see still unrevoked.
-    const rotated = await refresh(user.refreshToken)
-    expect(rotated.status).toBe(200)
-    await sql(
-      `update refresh_tokens set revoked_at = now() where user_id = $1 and spent_at is not null`,
-      [user.userId],
-    )
-    expect((await refresh(rotated.body.data.refreshToken)).status).toBe(401)
   })
 })

@@ -7,9 +7,10 @@ import { validate } from '../lib/validation'
 import { requireAuth } from '../middleware/auth'
 import { requireMediaType } from '../middleware/media-type'
 import { rateLimit } from '../middleware/rate-limit'
+import { endSessions } from '../sessions/queries'
+import { LoginBody } from '../users/schemas'
 import { clearRefreshCookie, readRefreshCookie, wantsCookie } from './cookie'
-import { revokeFamily } from './queries'
-import { RefreshBody, TokenForm } from './schemas'
+import { LogoutBody, RefreshBody, TokenForm } from './schemas'
 import { logIn, refreshSession, sessionBody } from './session'
 
 export const REFRESH_PERIOD_SECONDS = 60
@@ -25,12 +26,25 @@ function presentedRefreshToken(c: Context<AppEnv>, fromBody: string | undefined)
   throw validationError([{ field: 'refreshToken', message: 'is required' }])
 }
 
+/**
+ * `POST /login`, mounted under `/v1/users` and the original service's `/api/users`: a login
+ * answers in the users' namespace, but it opens a session, which is this feature's business.
+ */
+export const loginRoutes = new Hono<AppEnv>().post(
+  '/login',
+  requireMediaType('json'),
+  validate('json', LoginBody),
+  async (c) => {
+    const session = await logIn(c, c.req.valid('json'))
+    return c.json({ success: true, message: 'Logged in', data: sessionBody(c, session) })
+  },
+)
+
 export const authRoutes = new Hono<AppEnv>()
   .post('/token', requireMediaType('form'), validate('form', TokenForm), async (c) => {
     const { username, password } = c.req.valid('form')
     const { tokens } = await logIn(c, { email: username, password })
     // The OAuth2 token response shape (RFC 6749 §5.1), not the envelope: Swagger UI reads it.
-    c.header('Cache-Control', 'no-store')
     return c.json({
       access_token: tokens.accessToken,
       token_type: 'bearer' as const,
@@ -49,7 +63,6 @@ export const authRoutes = new Hono<AppEnv>()
       // The cookie is left alone on a 401: the loser of two tabs refreshing at once must not
       // wipe the cookie the winner just set. Logout and the next login replace it.
       if (!session) throw unauthorized('The refresh token is not valid')
-      c.header('Cache-Control', 'no-store')
       return c.json({ success: true, data: sessionBody(c, session) })
     },
   )
@@ -57,11 +70,21 @@ export const authRoutes = new Hono<AppEnv>()
     '/logout',
     requireAuth(),
     requireMediaType('json'),
-    validate('json', RefreshBody),
+    validate('json', LogoutBody),
     async (c) => {
-      const presented = presentedRefreshToken(c, c.req.valid('json').refreshToken)
-      await revokeFamily(c.var.db, c.var.auth.user.id, await sha256Hex(presented))
-      if (wantsCookie(c)) clearRefreshCookie(c)
+      const { refreshToken, scope } = c.req.valid('json')
+      // The app's cookie belongs to its current session: read and cleared only when that ends.
+      const endsCurrent = scope !== 'others'
+      const presented = refreshToken ?? (endsCurrent ? readRefreshCookie(c) : undefined)
+      const { user, sessionId } = c.var.auth
+      const ended = await endSessions(c.var.db, {
+        userId: user.id,
+        scope,
+        currentSessionId: sessionId,
+        presentedHash: presented === undefined ? undefined : await sha256Hex(presented),
+      })
+      c.var.log.info('sessions ended', { userId: user.id, scope, ended })
+      if (endsCurrent && wantsCookie(c)) clearRefreshCookie(c)
       return c.body(null, 204)
     },
   )

@@ -19,3 +19,16 @@ export const RefreshTokenValue = z
 
 /** The browser app sends no field and uses its cookie instead (see cookie.ts). */
 export const RefreshBody = z.strictObject({ refreshToken: RefreshTokenValue.optional() })
+
+export const LogoutBody = z.strictObject({
+  refreshToken: RefreshTokenValue.optional().meta({
+    description: "A refresh token of the caller's: its session ends too",
+  }),
+  scope: z
+    .enum(['current', 'others', 'all'], 'must be "current", "others" or "all"')
+    .default('current')
+    .meta({
+      description:
+        'The session of the access token (`current`), every other session (`others`), or all of them (`all`)',
+    }),
+})

@@ -4,15 +4,11 @@ import type { AppEnv } from '../env'
 import { invalidCredentials, rateLimited } from '../lib/errors'
 import { burnPasswordCheck, hashPassword, needsRehash, verifyPassword } from '../lib/password'
 import { createRefreshToken, issueAccessToken, sha256Hex } from '../lib/tokens'
-import { clientNetwork } from '../middleware/client-address'
+import { clientAddress, clientNetwork } from '../middleware/client-address'
+import { rotateRefreshToken } from '../sessions/queries'
 import { toUser } from '../users/schemas'
 import { setRefreshCookie, wantsCookie } from './cookie'
-import {
-  beginLoginAttempt,
-  recordLoginSuccess,
-  rotateRefreshToken,
-  type ThrottleKeys,
-} from './queries'
+import { beginLoginAttempt, recordLoginSuccess, type ThrottleKeys } from './queries'
 
 export type TokenPair = {
   accessToken: string
@@ -23,22 +19,14 @@ export type TokenPair = {
 export type Session = { user: UserRow; tokens: TokenPair }
 
 /** The login throttle's keys: the email (as its SHA-256) and the client's network. */
-export async function throttleKeys(c: Context<AppEnv>, email: string): Promise<ThrottleKeys> {
+async function throttleKeys(c: Context<AppEnv>, email: string): Promise<ThrottleKeys> {
   return { email: `email:${await sha256Hex(email)}`, address: `ip:${clientNetwork(c)}` }
 }
 
-/** Counts a password check against the login throttle; 429 when over the limit. */
-export async function beginThrottledCheck(
-  c: Context<AppEnv>,
-  email: string,
-): Promise<{ keys: ThrottleKeys; user: UserRow | undefined }> {
-  const keys = await throttleKeys(c, email)
-  const { user, retryAfterSeconds } = await beginLoginAttempt(c.var.db, email, keys)
-  if (retryAfterSeconds !== undefined) {
-    throw rateLimited(retryAfterSeconds, 'Too many failed attempts; try again later')
-  }
-  return { keys, user }
-}
+// Enough to tell browsers and apps apart in the sessions list; the rest is not kept.
+const USER_AGENT_MAX_CHARACTERS = 256
+const userAgentOf = (c: Context<AppEnv>) =>
+  c.req.header('user-agent')?.trim().slice(0, USER_AGENT_MAX_CHARACTERS) || undefined
 
 /**
  * Checks an email and password under the login throttle and opens a new token family.
@@ -49,7 +37,11 @@ export async function logIn(
   credentials: { email: string; password: string },
 ): Promise<Session> {
   const { db, config } = c.var
-  const { keys, user } = await beginThrottledCheck(c, credentials.email)
+  const keys = await throttleKeys(c, credentials.email)
+  const { user, retryAfterSeconds } = await beginLoginAttempt(db, credentials.email, keys)
+  if (retryAfterSeconds !== undefined) {
+    throw rateLimited(retryAfterSeconds, 'Too many failed attempts; try again later')
+  }
   const passwordMatches = user
     ? await verifyPassword(credentials.password, user.passwordHash)
     : await burnPasswordCheck(credentials.password, config.bcryptCost)
@@ -66,16 +58,20 @@ export async function logIn(
       }
     : undefined
   const refreshToken = createRefreshToken()
+  const sessionId = crypto.randomUUID()
   const [access, opened] = await Promise.all([
-    issueAccessToken(user, config),
+    issueAccessToken(user, sessionId, config),
     sha256Hex(refreshToken).then((tokenHash) =>
       recordLoginSuccess(db, {
         keys,
-        token: {
+        session: {
+          id: sessionId,
           userId: user.id,
-          familyId: crypto.randomUUID(),
           tokenHash,
-          ttlSeconds: config.refreshTokenTtlSeconds,
+          refreshTtlSeconds: config.refreshTokenTtlSeconds,
+          maxAgeSeconds: config.sessionMaxAgeSeconds,
+          userAgent: userAgentOf(c),
+          clientAddress: clientAddress(c),
         },
         tokenVersion: user.tokenVersion,
         rehash,
@@ -102,14 +98,15 @@ export async function refreshSession(
     sha256Hex(presentedToken),
     sha256Hex(successor),
   ])
-  const user = await rotateRefreshToken(
-    db,
+  const rotation = await rotateRefreshToken(db, {
     presentedHash,
     successorHash,
-    config.refreshTokenTtlSeconds,
-  )
-  if (!user) return undefined
-  const access = await issueAccessToken(user, config)
+    ttlSeconds: config.refreshTokenTtlSeconds,
+    address: clientAddress(c),
+  })
+  if (!rotation) return undefined
+  const { user, sessionId } = rotation
+  const access = await issueAccessToken(user, sessionId, config)
   return {
     user,
     tokens: { accessToken: access.token, expiresIn: access.expiresIn, refreshToken: successor },

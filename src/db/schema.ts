@@ -45,6 +45,37 @@ export const users = pgTable(
   ],
 )
 
+/**
+ * One login: the refresh-token family it opened, and what access tokens carry as `sid`. The
+ * row is the one authority on whether the session is live, so ending it is one monotonic write
+ * (`ended_at`) that every token of the session sees, whatever else is in flight.
+ */
+export const sessions = pgTable(
+  'sessions',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    createdAt: timestamps.createdAt,
+    // Moved by a refresh, not by every request: one write per token lifetime, not per call.
+    lastUsedAt: timestamp('last_used_at', { withTimezone: true, mode: 'date' })
+      .notNull()
+      .defaultNow(),
+    // The absolute end (SESSION_MAX_AGE after the login); refreshing never moves it.
+    expiresAt: timestamp('expires_at', { withTimezone: true, mode: 'date' }).notNull(),
+    // When the session ends unless it is refreshed again: its newest refresh token's expiry.
+    idleExpiresAt: timestamp('idle_expires_at', { withTimezone: true, mode: 'date' }).notNull(),
+    endedAt: timestamp('ended_at', { withTimezone: true, mode: 'date' }),
+    userAgent: text('user_agent'),
+    clientAddress: text('client_address'),
+  },
+  (t) => [
+    index('sessions_user_idx').on(t.userId, t.createdAt),
+    index('sessions_expires_idx').on(t.expiresAt),
+  ],
+)
+
 export const refreshTokens = pgTable(
   'refresh_tokens',
   {
@@ -52,18 +83,19 @@ export const refreshTokens = pgTable(
     userId: uuid('user_id')
       .notNull()
       .references(() => users.id, { onDelete: 'cascade' }),
-    // One family per login: reuse of a spent token revokes the whole family.
-    familyId: uuid('family_id').notNull(),
+    // The token family is the session: reuse of a spent token ends it.
+    sessionId: uuid('session_id')
+      .notNull()
+      .references(() => sessions.id, { onDelete: 'cascade' }),
     // SHA-256 of the token, hex. The token itself is never stored.
     tokenHash: text('token_hash').notNull(),
     expiresAt: timestamp('expires_at', { withTimezone: true, mode: 'date' }).notNull(),
     spentAt: timestamp('spent_at', { withTimezone: true, mode: 'date' }),
-    revokedAt: timestamp('revoked_at', { withTimezone: true, mode: 'date' }),
     createdAt: timestamps.createdAt,
   },
   (t) => [
     uniqueIndex('refresh_tokens_hash_unique').on(t.tokenHash),
-    index('refresh_tokens_family_idx').on(t.familyId),
+    index('refresh_tokens_session_idx').on(t.sessionId),
     index('refresh_tokens_user_idx').on(t.userId),
     index('refresh_tokens_expires_idx').on(t.expiresAt),
   ],
@@ -101,3 +133,4 @@ export const auditLog = pgTable(
 )
 
 export type UserRow = typeof users.$inferSelect
+export type SessionRow = typeof sessions.$inferSelect

@@ -11,6 +11,8 @@ export const JWT_AUDIENCE = 'user-api'
 export const AccessTokenClaims = z.object({
   sub: z.uuid(),
   userId: z.uuid(),
+  // The session (login) the token belongs to; tokens from before sessions existed lack it.
+  sid: z.uuid(),
   email: z.string(),
   role: z.enum(['user', 'admin']),
   ver: z.number().int().nonnegative(),
@@ -46,11 +48,16 @@ export function signingKey(config: Config): Promise<CryptoKey> {
   return key
 }
 
-export async function issueAccessToken(user: UserRow, config: Config): Promise<IssuedAccessToken> {
+export async function issueAccessToken(
+  user: UserRow,
+  sessionId: string,
+  config: Config,
+): Promise<IssuedAccessToken> {
   const issuedAt = Math.floor(Date.now() / 1000)
   const claims: AccessTokenClaims = {
     sub: user.id,
     userId: user.id,
+    sid: sessionId,
     email: user.email,
     role: user.role,
     ver: user.tokenVersion,

@@ -7,6 +7,7 @@ const now = () => Math.floor(Date.now() / 1000)
 const claimsFor = (user: RegisteredUser, overrides: Record<string, unknown> = {}) => ({
   sub: user.userId,
   userId: user.userId,
+  sid: user.sessionId,
   email: user.email,
   role: 'user',
   ver: 0,
@@ -113,8 +114,25 @@ describe('bearer tokens', () => {
 
   it('refuses a token of a deleted user', async () => {
     const user = await registerUser()
-    expect((await api('/v1/users/me', { method: 'DELETE', token: user.token })).status).toBe(204)
+    const deleted = await api('/v1/users/me', {
+      method: 'DELETE',
+      token: user.token,
+      body: { currentPassword: user.password },
+    })
+    expect(deleted.status).toBe(204)
     await expectRefused(user.token)
+  })
+
+  it('refuses a token from before sessions (no sid), and one naming an unknown session', async () => {
+    const user = await registerUser()
+    const { sid: _, ...withoutSession } = claimsFor(user)
+    await expectRefused(await forgeToken(withoutSession))
+    await expectRefused(await forgeToken(claimsFor(user, { sid: crypto.randomUUID() })))
+  })
+
+  it("refuses a token naming another user's live session", async () => {
+    const [user, other] = await Promise.all([registerUser(), registerUser()])
+    await expectRefused(await forgeToken(claimsFor(user, { sid: other.sessionId })))
   })
 
   it('refuses a token for a user id that never existed', async () => {

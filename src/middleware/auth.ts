@@ -9,7 +9,7 @@ import {
   JWT_ISSUER,
   signingKey,
 } from '../lib/tokens'
-import { findUserById } from '../users/queries'
+import { findSessionUser } from '../sessions/queries'
 
 // hono's jwt() checks its options when it is built; build it once per signing key.
 const verifiers = new WeakMap<CryptoKey, MiddlewareHandler>()
@@ -29,8 +29,9 @@ async function verifierFor(config: Config): Promise<MiddlewareHandler> {
 }
 
 /**
- * Requires a valid bearer access token for a user that still exists and whose tokens were not
- * invalidated by a password change since; sets `c.var.auth`. One round trip.
+ * Requires a valid bearer access token whose session is live, for a user that still exists at
+ * the token's version; sets `c.var.auth`. One round trip. Tokens issued before sessions
+ * existed carry no `sid` and are refused: their clients refresh or log in again.
  */
 export function requireAuth(): MiddlewareHandler<AppEnv> {
   return async function requireAuthHandler(c, next) {
@@ -46,11 +47,11 @@ export function requireAuth(): MiddlewareHandler<AppEnv> {
     }
     const claims = AccessTokenClaims.safeParse(c.get('jwtPayload'))
     if (!claims.success) throw unauthorized('The access token is not valid')
-    const user = await findUserById(c.var.db, claims.data.sub)
+    const user = await findSessionUser(c.var.db, claims.data.sub, claims.data.sid)
     if (!user || user.tokenVersion !== claims.data.ver) {
-      throw unauthorized('The access token has been revoked')
+      throw unauthorized('The session has ended')
     }
-    c.set('auth', { user, tokenId: claims.data.jti })
+    c.set('auth', { user, sessionId: claims.data.sid, tokenId: claims.data.jti })
     await next()
   }
 }

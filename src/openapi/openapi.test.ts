@@ -53,7 +53,12 @@ describe('GET /openapi.json', () => {
     expect(register?.required?.sort()).toEqual(['email', 'name', 'password'])
     expect(register?.additionalProperties).toBe(false)
     const update = doc.components.schemas.UpdateUserBody
-    expect(Object.keys(update?.properties ?? {}).sort()).toEqual(['email', 'name', 'role'])
+    expect(Object.keys(update?.properties ?? {}).sort()).toEqual([
+      'currentPassword',
+      'email',
+      'name',
+      'role',
+    ])
   })
 
   it('documents the 429 answers with Retry-After', async () => {

@@ -143,7 +143,7 @@ describe.each(['PATCH', 'PUT'])('%s /v1/users/{userId}', (method) => {
     expect(res.status).toBe(403)
   })
 
-  it('lets an admin set a role, which the promoted user then has', async () => {
+  it('lets an admin set a role, which the promoted user has from their next login', async () => {
     const user = await registerUser()
     const res = await api<UserBody>(`/v1/users/${user.userId}`, {
       method,
@@ -152,8 +152,14 @@ describe.each(['PATCH', 'PUT'])('%s /v1/users/{userId}', (method) => {
     })
     expect(res.status).toBe(200)
     expect(res.body.data.role).toBe('admin')
-    // The database is the authority: the user's existing token now opens admin routes.
-    expect((await api('/v1/users?limit=1', { token: user.token })).status).toBe(200)
+    // A role change ends every session of the user: the old token is refused.
+    expect((await api('/v1/users/me', { token: user.token })).status).toBe(401)
+    const again = await api<{ data: { token: string } }>('/v1/users/login', {
+      method: 'POST',
+      body: { email: user.email, password: user.password },
+      address: freshAddress(),
+    })
+    expect((await api('/v1/users?limit=1', { token: again.body.data.token })).status).toBe(200)
   })
 
   it('refuses an unknown role and answers 404 for an unknown user', async () => {
@@ -207,11 +213,23 @@ describe('DELETE /v1/users/{userId}', () => {
   it('lets a user delete themselves but nobody else', async () => {
     const [user, other] = await Promise.all([registerUser(), registerUser()])
     expect(
-      (await api(`/v1/users/${other.userId}`, { method: 'DELETE', token: user.token })).status,
+      (
+        await api(`/v1/users/${other.userId}`, {
+          method: 'DELETE',
+          token: user.token,
+          body: { currentPassword: user.password },
+        })
+      ).status,
     ).toBe(403)
     expect(await sql('select 1 from users where id = $1', [other.userId])).toHaveLength(1)
     expect(
-      (await api(`/v1/users/${user.userId}`, { method: 'DELETE', token: user.token })).status,
+      (
+        await api(`/v1/users/${user.userId}`, {
+          method: 'DELETE',
+          token: user.token,
+          body: { currentPassword: user.password },
+        })
+      ).status,
     ).toBe(204)
   })
 

@@ -1,12 +1,11 @@
 import { createFactory } from 'hono/factory'
-import { logIn, sessionBody } from '../auth/session'
 import type { AppEnv } from '../env'
 import { hashPassword } from '../lib/password'
 import { validate } from '../lib/validation'
 import { requireAuth } from '../middleware/auth'
 import { rateLimit } from '../middleware/rate-limit'
 import { insertUser } from './queries'
-import { LoginBody, RegisterBody, toUser } from './schemas'
+import { RegisterBody, toUser } from './schemas'
 
 // Built with the factory so that /v1/users and the original service's /api/users paths share
 // them while keeping the validated body types.
@@ -26,12 +25,6 @@ export const registerHandlers = factory.createHandlers(
     return c.json({ success: true, message: 'Account created', data: toUser(user) }, 201)
   },
 )
-
-export const loginHandlers = factory.createHandlers(validate('json', LoginBody), async (c) => {
-  const session = await logIn(c, c.req.valid('json'))
-  c.header('Cache-Control', 'no-store')
-  return c.json({ success: true, message: 'Logged in', data: sessionBody(c, session) })
-})
 
 export const meHandlers = factory.createHandlers(requireAuth(), (c) =>
   c.json({ success: true, data: toUser(c.var.auth.user) }),

@@ -61,7 +61,7 @@ describe.each(['PATCH', 'PUT'])('%s /v1/users/me', (method) => {
     const res = await api<UserBody>('/v1/users/me', {
       method,
       token: user.token,
-      body: { email: email.toUpperCase() },
+      body: { email: email.toUpperCase(), currentPassword: user.password },
     })
     expect(res.status).toBe(200)
     expect(res.body.data.email).toBe(email)
@@ -78,7 +78,7 @@ describe.each(['PATCH', 'PUT'])('%s /v1/users/me', (method) => {
     const res = await api<Failure>('/v1/users/me', {
       method,
       token: user.token,
-      body: { name: 'Changed', email: other.email },
+      body: { name: 'Changed', email: other.email, currentPassword: user.password },
     })
     expect(res.status).toBe(409)
     expect(res.body.code).toBe('conflict')
@@ -223,7 +223,12 @@ describe('DELETE /v1/users/me', () => {
   it('deletes the caller, writes the audit log, and the account is gone', async () => {
     const user = await registerUser()
     const address = freshAddress()
-    const res = await api('/v1/users/me', { method: 'DELETE', token: user.token, address })
+    const res = await api('/v1/users/me', {
+      method: 'DELETE',
+      token: user.token,
+      body: { currentPassword: user.password },
+      address,
+    })
     expect(res.status).toBe(204)
     expect(await sql('select 1 from users where id = $1', [user.userId])).toHaveLength(0)
     const audit = await sql<Record<string, unknown>>(
@@ -248,7 +253,11 @@ describe('DELETE /v1/users/me', () => {
 
   it('deletes the refresh tokens with the user', async () => {
     const user = await registerUser()
-    await api('/v1/users/me', { method: 'DELETE', token: user.token })
+    await api('/v1/users/me', {
+      method: 'DELETE',
+      token: user.token,
+      body: { currentPassword: user.password },
+    })
     expect(
       await sql('select 1 from refresh_tokens where user_id = $1', [user.userId]),
     ).toHaveLength(0)

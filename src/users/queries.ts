@@ -1,9 +1,10 @@
-import { and, asc, eq, gt, isNull, like, or, sql } from 'drizzle-orm'
+import { and, asc, eq, gt, like, or, sql } from 'drizzle-orm'
 import type { BatchItem } from 'drizzle-orm/batch'
 import { type Database, preparedPerDatabase } from '../db/client'
 import { isUniqueViolation } from '../db/errors'
-import { auditLog, type Role, refreshTokens, type UserRow, users } from '../db/schema'
+import { auditLog, type Role, sessions, type UserRow, users } from '../db/schema'
 import { conflict } from '../lib/errors'
+import { endAllSessionsQuery } from '../sessions/queries'
 
 const EMAIL_TAKEN = 'An account with this email already exists'
 
@@ -55,11 +56,18 @@ export async function findUserById(db: Database, id: string): Promise<UserRow | 
 
 export type UserChanges = { name?: string; email?: string; role?: Role }
 
-/** Applies the changes; a role change also revokes the user's refresh tokens, atomically. */
+/** What else a change must record in its round trip (a re-authentication's release). */
+export type Alongside = readonly BatchItem<'pg'>[]
+
+/**
+ * Applies the changes, with `alongside`, in one round trip; a role change also ends every
+ * session of the user, atomically.
+ */
 export async function updateUser(
   db: Database,
   id: string,
   changes: UserChanges,
+  alongside: Alongside = [],
 ): Promise<UserRow | undefined> {
   const update = db
     .update(users)
@@ -67,27 +75,25 @@ export async function updateUser(
     .where(eq(users.id, id))
     .returning()
   if (changes.role === undefined) {
-    const [row] = await rethrowDuplicateEmail(update)
-    return row
+    if (alongside.length === 0) return (await rethrowDuplicateEmail(update))[0]
+    const [rows] = await rethrowDuplicateEmail(db.batch([update, ...alongside]))
+    return rows[0]
   }
-  // The lock comes first, so the revocation's snapshot (each statement of a batch takes its own)
+  // The lock comes first, so the ending's snapshot (each statement of a batch takes its own)
   // sees the role as it is now, not as it was before a concurrent change committed; it runs
   // before the update, so it still sees the old role. NO KEY UPDATE, like the update itself:
-  // a plain FOR UPDATE would also block the foreign-key check of a refresh that holds one of
-  // the token rows the revocation waits for, a deadlock.
+  // a plain FOR UPDATE would also block the foreign-key check of a refresh that holds the
+  // session row the ending waits for, a deadlock.
   const lock = db.select({ id: users.id }).from(users).where(eq(users.id, id)).for('no key update')
-  const revokeOnRoleChange = db
-    .update(refreshTokens)
-    .set({ revokedAt: sql`now()` })
-    .where(
-      and(
-        eq(refreshTokens.userId, id),
-        isNull(refreshTokens.revokedAt),
-        sql`exists (select 1 from ${users} where ${users.id} = ${id} and ${users.role} <> ${changes.role})`,
-      ),
-    )
-  const [, , [row]] = await rethrowDuplicateEmail(db.batch([lock, revokeOnRoleChange, update]))
-  return row
+  const endOnRoleChange = endAllSessionsQuery(
+    db,
+    id,
+    sql`exists (select 1 from ${users} where ${users.id} = ${id} and ${users.role} <> ${changes.role})`,
+  )
+  const [, , rows] = await rethrowDuplicateEmail(
+    db.batch([lock, endOnRoleChange, update, ...alongside]),
+  )
+  return rows[0]
 }
 
 export type PasswordChange = {
@@ -98,15 +104,15 @@ export type PasswordChange = {
 }
 
 /**
- * New hash, and every earlier access token (version bump) and refresh token stops working, in
- * one round trip with `alongside` (what else the caller must record). False when the account
- * moved on to another token version since the request was authenticated (a concurrent password
- * change): that change stands, and the request's token is no longer good.
+ * New hash, and every session ends (and the version bump refuses every earlier access token),
+ * in one round trip with `alongside`. False when the account moved on to another token version
+ * since the request was authenticated (a concurrent password change): that change stands, and
+ * the request's token is no longer good.
  */
 export async function changePassword(
   db: Database,
   change: PasswordChange,
-  alongside: readonly BatchItem<'pg'>[] = [],
+  alongside: Alongside = [],
 ): Promise<boolean> {
   const [changed] = await db.batch([
     db
@@ -120,17 +126,12 @@ export async function changePassword(
       .returning({ id: users.id }),
     // Only when this request's update happened (a later statement sees it): a loser of a race
     // of changes must not end sessions opened with the winner's new password. Its own statement,
-    // so its snapshot includes any login that held the row FOR SHARE until it committed.
-    db
-      .update(refreshTokens)
-      .set({ revokedAt: sql`now()` })
-      .where(
-        and(
-          eq(refreshTokens.userId, change.userId),
-          isNull(refreshTokens.revokedAt),
-          sql`exists (select 1 from ${users} where ${users.id} = ${change.userId} and ${users.passwordHash} = ${change.passwordHash})`,
-        ),
-      ),
+    // so its snapshot includes any login that held the row until it committed.
+    endAllSessionsQuery(
+      db,
+      change.userId,
+      sql`exists (select 1 from ${users} where ${users.id} = ${change.userId} and ${users.passwordHash} = ${change.passwordHash})`,
+    ),
     ...alongside,
   ])
   return changed.length === 1
@@ -145,15 +146,21 @@ export type Deletion = {
 
 /**
  * Deletes the user and writes the audit entry in one statement: both happen or neither does,
- * and no entry is written for a user that was not there. The refresh tokens go first, in their
- * own statement of the same batch: deleting the user locks its row and then cascades to the
- * tokens, while a refresh holds a token row and then checks the user row for its successor's
- * foreign key; taken in that order the two deadlock. A successor committed meanwhile still goes
- * by the cascade.
+ * and no entry is written for a user that was not there. Locks are taken in the order every
+ * other writer takes them, so none can deadlock with this: the user row (NO KEY UPDATE, as a
+ * login or a password change does), then the sessions (with their refresh tokens, by cascade),
+ * as a refresh takes its session before it checks the user row for its successor's foreign key.
+ * Deleting the user directly would lock its row against that check and then wait, through the
+ * cascade, for the session the refresh holds.
  */
 export async function deleteUserWithAudit(db: Database, deletion: Deletion): Promise<boolean> {
-  const [, result] = await db.batch([
-    db.delete(refreshTokens).where(eq(refreshTokens.userId, deletion.targetId)),
+  const [, , result] = await db.batch([
+    db
+      .select({ id: users.id })
+      .from(users)
+      .where(eq(users.id, deletion.targetId))
+      .for('no key update'),
+    db.delete(sessions).where(eq(sessions.userId, deletion.targetId)),
     db.execute(sql`
     with deleted as (
       delete from ${users} where ${users.id} = ${deletion.targetId} returning ${users.id}

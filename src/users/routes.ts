@@ -1,16 +1,18 @@
+import type { Context } from 'hono'
 import { Hono } from 'hono'
-import { releaseAttemptQueries } from '../auth/queries'
-import { beginThrottledCheck } from '../auth/session'
+import type { UserRow } from '../db/schema'
 import type { AppEnv } from '../env'
 import { forbidden, notFound, unauthorized, validationError } from '../lib/errors'
-import { hashPassword, verifyPassword } from '../lib/password'
+import { parsePathId } from '../lib/ids'
+import { hashPassword } from '../lib/password'
 import { toBase64Url } from '../lib/tokens'
 import { validate } from '../lib/validation'
 import { requireAdmin, requireAuth } from '../middleware/auth'
 import { clientAddress } from '../middleware/client-address'
 import { requireMediaType } from '../middleware/media-type'
-import { loginHandlers, meHandlers, registerHandlers } from './handlers'
+import { meHandlers, registerHandlers } from './handlers'
 import {
+  type Alongside,
   changePassword,
   deleteUserWithAudit,
   findUserById,
@@ -18,21 +20,51 @@ import {
   type UserChanges,
   updateUser,
 } from './queries'
+import { confirmCurrentPassword } from './reauth'
 import {
   ChangePasswordBody,
   CONTROL_CHARACTERS,
+  DeleteAccountBody,
   ListUsersQuery,
   toUser,
   UpdateMeBody,
   UpdateUserBody,
 } from './schemas'
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
+const USER_NOT_FOUND = 'User not found'
 
-/** A malformed id names no user: 404, like an unknown one. */
-const parseUserId = (raw: string) => {
-  if (!UUID.test(raw)) throw notFound('User not found')
-  return raw.toLowerCase()
+/**
+ * A change to one's own account. Changing the email needs the current password (a stolen
+ * access token must not be able to take the account over); one that is sent is always
+ * checked, so a wrong one never passes silently.
+ */
+async function updateOwnAccount(
+  c: Context<AppEnv>,
+  caller: UserRow,
+  body: UserChanges & { currentPassword?: string | undefined },
+) {
+  const { currentPassword, ...changes } = body
+  const changesEmail = changes.email !== undefined && changes.email !== caller.email
+  const release: Alongside =
+    changesEmail || currentPassword !== undefined
+      ? await confirmCurrentPassword(c, caller, currentPassword)
+      : []
+  const user = await updateUser(c.var.db, caller.id, changes, release)
+  if (!user) throw notFound(USER_NOT_FOUND)
+  return user
+}
+
+/** Deletes one's own account, with the current password; 204. */
+async function deleteOwnAccount(c: Context<AppEnv>, caller: UserRow, currentPassword?: string) {
+  await confirmCurrentPassword(c, caller, currentPassword)
+  await deleteUserWithAudit(c.var.db, {
+    targetId: caller.id,
+    actorId: caller.id,
+    clientAddress: clientAddress(c),
+    requestId: c.var.requestId,
+  })
+  c.var.log.info('user deleted', { userId: caller.id, actorId: caller.id })
+  return c.body(null, 204)
 }
 
 const encodeCursor = (email: string) => toBase64Url(new TextEncoder().encode(email))
@@ -56,46 +88,28 @@ const decodeCursor = (cursor: string): string => {
 export const usersRoutes = new Hono<AppEnv>()
   .use(requireMediaType('json'))
   .post('/', ...registerHandlers)
-  .post('/login', ...loginHandlers)
   .get('/me', ...meHandlers)
   .on(['PATCH', 'PUT'], '/me', requireAuth(), validate('json', UpdateMeBody), async (c) => {
-    const user = await updateUser(c.var.db, c.var.auth.user.id, c.req.valid('json'))
-    if (!user) throw notFound('User not found')
+    const user = await updateOwnAccount(c, c.var.auth.user, c.req.valid('json'))
     return c.json({ success: true, message: 'Profile updated', data: toUser(user) })
   })
   .post('/me/password', requireAuth(), validate('json', ChangePasswordBody), async (c) => {
     const { currentPassword, newPassword } = c.req.valid('json')
     const { user } = c.var.auth
-    // A stolen access token must not become a way to guess the password without limit: this
-    // check counts against the same throttle as a login.
-    const { keys } = await beginThrottledCheck(c, user.email)
-    if (!(await verifyPassword(currentPassword, user.passwordHash))) {
-      throw validationError(
-        [{ field: 'currentPassword', message: 'is not your current password' }],
-        'The current password is not correct',
-      )
-    }
+    const release = await confirmCurrentPassword(c, user, currentPassword)
     const passwordHash = await hashPassword(newPassword, c.var.config.bcryptCost)
     const changed = await changePassword(
       c.var.db,
       { userId: user.id, tokenVersion: user.tokenVersion, passwordHash },
-      releaseAttemptQueries(c.var.db, keys),
+      release,
     )
-    if (!changed) throw unauthorized('The access token has been revoked')
+    if (!changed) throw unauthorized('The session has ended')
     c.var.log.info('password changed', { userId: user.id })
     return c.body(null, 204)
   })
-  .delete('/me', requireAuth(), async (c) => {
-    const { user } = c.var.auth
-    await deleteUserWithAudit(c.var.db, {
-      targetId: user.id,
-      actorId: user.id,
-      clientAddress: clientAddress(c),
-      requestId: c.var.requestId,
-    })
-    c.var.log.info('user deleted', { userId: user.id, actorId: user.id })
-    return c.body(null, 204)
-  })
+  .delete('/me', requireAuth(), validate('json', DeleteAccountBody), (c) =>
+    deleteOwnAccount(c, c.var.auth.user, c.req.valid('json').currentPassword),
+  )
   .get('/', requireAuth(), requireAdmin(), validate('query', ListUsersQuery), async (c) => {
     const { limit, cursor, q } = c.req.valid('query')
     const page = await listUsers(c.var.db, {
@@ -113,39 +127,45 @@ export const usersRoutes = new Hono<AppEnv>()
     })
   })
   .get('/:userId', requireAuth(), async (c) => {
-    const userId = parseUserId(c.req.param('userId'))
+    const userId = parsePathId(c.req.param('userId'), USER_NOT_FOUND)
     const { user: caller } = c.var.auth
     if (caller.role !== 'admin' && caller.id !== userId) throw forbidden()
     const user = caller.id === userId ? caller : await findUserById(c.var.db, userId)
-    if (!user) throw notFound('User not found')
+    if (!user) throw notFound(USER_NOT_FOUND)
     return c.json({ success: true, data: toUser(user) })
   })
   .on(['PATCH', 'PUT'], '/:userId', requireAuth(), validate('json', UpdateUserBody), async (c) => {
-    const userId = parseUserId(c.req.param('userId'))
+    const userId = parsePathId(c.req.param('userId'), USER_NOT_FOUND)
     const { user: caller } = c.var.auth
-    const changes: UserChanges = c.req.valid('json')
+    const { currentPassword, ...changes } = c.req.valid('json')
     if (caller.role !== 'admin') {
       if (caller.id !== userId) throw forbidden()
       if (changes.role !== undefined) throw forbidden('Only an admin may change a role')
     }
-    const user = await updateUser(c.var.db, userId, changes)
-    if (!user) throw notFound('User not found')
+    // An admin acting on someone else needs no password (and one sent is not theirs to check).
+    const user =
+      caller.id === userId
+        ? await updateOwnAccount(c, caller, { ...changes, currentPassword })
+        : await updateUser(c.var.db, userId, changes)
+    if (!user) throw notFound(USER_NOT_FOUND)
     if (changes.role !== undefined) {
       c.var.log.info('role set', { userId, actorId: caller.id, role: changes.role })
     }
     return c.json({ success: true, message: 'User updated', data: toUser(user) })
   })
-  .delete('/:userId', requireAuth(), async (c) => {
-    const userId = parseUserId(c.req.param('userId'))
+  .delete('/:userId', requireAuth(), validate('json', DeleteAccountBody), async (c) => {
+    const userId = parsePathId(c.req.param('userId'), USER_NOT_FOUND)
     const { user: caller } = c.var.auth
-    if (caller.role !== 'admin' && caller.id !== userId) throw forbidden()
+    if (caller.id === userId)
+      return deleteOwnAccount(c, caller, c.req.valid('json').currentPassword)
+    if (caller.role !== 'admin') throw forbidden()
     const deleted = await deleteUserWithAudit(c.var.db, {
       targetId: userId,
       actorId: caller.id,
       clientAddress: clientAddress(c),
       requestId: c.var.requestId,
     })
-    if (!deleted) throw notFound('User not found')
+    if (!deleted) throw notFound(USER_NOT_FOUND)
     c.var.log.info('user deleted', { userId, actorId: caller.id })
     return c.body(null, 204)
   })
@@ -154,5 +174,4 @@ export const usersRoutes = new Hono<AppEnv>()
 export const legacyUsersRoutes = new Hono<AppEnv>()
   .use(requireMediaType('json'))
   .post('/register', ...registerHandlers)
-  .post('/login', ...loginHandlers)
   .get('/me', ...meHandlers)

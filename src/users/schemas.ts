@@ -73,16 +73,35 @@ export const PresentedEmail = z
 
 export const LoginBody = z.strictObject({ email: PresentedEmail, password: PresentedPassword })
 
-const atLeastOneField = (body: object) => Object.keys(body).length > 0
+/** Re-authentication: the caller's password, for changes a stolen access token must not make. */
+export const CurrentPassword = PresentedPassword.meta({
+  description:
+    "The caller's password: needed to change one's own email or delete one's own account, and always checked when sent",
+})
+
+const changesSomething = (body: object) =>
+  Object.keys(body).some((field) => field !== 'currentPassword')
 const AT_LEAST_ONE = { message: 'Send at least one field to change' }
 
 export const UpdateMeBody = z
-  .strictObject({ name: Name.optional(), email: Email.optional() })
-  .refine(atLeastOneField, AT_LEAST_ONE)
+  .strictObject({
+    name: Name.optional(),
+    email: Email.optional(),
+    currentPassword: CurrentPassword.optional(),
+  })
+  .refine(changesSomething, AT_LEAST_ONE)
 
 export const UpdateUserBody = z
-  .strictObject({ name: Name.optional(), email: Email.optional(), role: Role.optional() })
-  .refine(atLeastOneField, AT_LEAST_ONE)
+  .strictObject({
+    name: Name.optional(),
+    email: Email.optional(),
+    role: Role.optional(),
+    currentPassword: CurrentPassword.optional(),
+  })
+  .refine(changesSomething, AT_LEAST_ONE)
+
+/** Deleting one's own account; an admin deleting someone else sends no body. */
+export const DeleteAccountBody = z.strictObject({ currentPassword: CurrentPassword.optional() })
 
 export const ChangePasswordBody = z.strictObject({
   currentPassword: PresentedPassword,

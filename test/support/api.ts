@@ -1,6 +1,6 @@
 import { createExecutionContext, env, waitOnExecutionContext } from 'cloudflare:test'
 import { exports } from 'cloudflare:workers'
-import { sign } from 'hono/jwt'
+import { decode, sign } from 'hono/jwt'
 import { type Database, getDatabase } from '../../src/db/client'
 import { loadConfig } from '../../src/env'
 
@@ -83,7 +83,13 @@ export type RegisteredUser = {
   password: string
   token: string
   refreshToken: string
+  /** The login's session: the access token's `sid`. */
+  sessionId: string
 }
+
+/** The session (`sid`) an access token belongs to. */
+export const sessionIdOf = (token: string): string =>
+  String((decode(token).payload as { sid?: unknown }).sid)
 
 export async function registerUser(
   overrides: { name?: string; email?: string; password?: string } = {},
@@ -111,6 +117,7 @@ export async function registerUser(
     password,
     token: login.body.data.token,
     refreshToken: login.body.data.refreshToken,
+    sessionId: sessionIdOf(login.body.data.token),
   }
 }
 
@@ -123,7 +130,12 @@ export async function makeAdmin(user: RegisteredUser): Promise<RegisteredUser> {
     body: { email: user.email, password: user.password },
     address: freshAddress(),
   })
-  return { ...user, token: login.body.data.token, refreshToken: login.body.data.refreshToken }
+  return {
+    ...user,
+    token: login.body.data.token,
+    refreshToken: login.body.data.refreshToken,
+    sessionId: sessionIdOf(login.body.data.token),
+  }
 }
 
 /**
