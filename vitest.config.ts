@@ -56,6 +56,8 @@ export default defineConfig({
     ],
     // The app's JSON log lines are shown for failing tests only.
     silent: 'passed-only',
+    // Skipped tests are listed by name (their names say why) after the summary.
+    reporters: ['default', './test/reporters/skipped.ts'],
     coverage: {
       provider: 'istanbul',
       include: ['src/**/*.ts'],

@@ -1,6 +1,6 @@
 import { neonConfig } from '@neondatabase/serverless'
 import { describe, expect, it } from 'vitest'
-import { api, registerUser } from '../test/support/api'
+import { api, makeAdmin, registerUser, STRONG_PASSWORD, uniqueEmail } from '../test/support/api'
 
 describe('GET /', () => {
   it('answers the service status in the envelope', async () => {
@@ -22,6 +22,45 @@ describe('GET /health', () => {
     expect(res.body.status).toBe('ok')
     expect(res.body.data.database).toBe('ok')
     expect(res.headers.get('cache-control')).toBe('no-store')
+  })
+})
+
+describe('Cache-Control: no-store', () => {
+  it('is on every answer that carries a token or user data', async () => {
+    const admin = await makeAdmin(await registerUser())
+    const login = await api<{ data: { refreshToken: string } }>('/v1/users/login', {
+      method: 'POST',
+      body: { email: admin.email, password: admin.password },
+    })
+    const answers = {
+      login,
+      legacyLogin: await api('/api/users/login', {
+        method: 'POST',
+        body: { email: admin.email, password: admin.password },
+      }),
+      refresh: await api('/v1/auth/refresh', {
+        method: 'POST',
+        body: { refreshToken: login.body.data.refreshToken },
+      }),
+      me: await api('/v1/users/me', { token: admin.token }),
+      legacyMe: await api('/api/users/me', { token: admin.token }),
+      list: await api('/v1/users?limit=1', { token: admin.token }),
+      byId: await api(`/v1/users/${admin.userId}`, { token: admin.token }),
+      update: await api('/v1/users/me', {
+        method: 'PATCH',
+        token: admin.token,
+        body: { name: 'N' },
+      }),
+      sessions: await api('/v1/auth/sessions', { token: admin.token }),
+      register: await api('/v1/users', {
+        method: 'POST',
+        body: { name: 'Cached', email: uniqueEmail(), password: STRONG_PASSWORD },
+      }),
+    }
+    for (const [name, res] of Object.entries(answers)) {
+      expect(res.status, name).toBeLessThan(300)
+      expect(res.headers.get('cache-control'), name).toBe('no-store')
+    }
   })
 })
 

@@ -3,6 +3,11 @@ declare module 'vitest' {
   export interface ProvidedContext {
     /** neon-local's endpoint: what the Worker sets as neonConfig.fetchEndpoint. */
     neonEndpoint: string
+    /**
+     * Which database is behind the endpoint. The embedded PGlite serves one connection, so
+     * statements never run concurrently there: tests that force an interleaving need PostgreSQL.
+     */
+    databaseBackend: 'pglite' | 'postgresql'
     /** A DATABASE_URL that works with that endpoint (no password; the endpoint picks the database). */
     databaseUrl: string
     /** A password and its bcrypt hashes made by @node-rs/bcrypt, as the old service stored them. */

@@ -184,4 +184,41 @@ describe('database round trips per request', () => {
     expect(list).toBe(2)
     expect(byId).toBe(2)
   })
+
+  it('sessions: list 2, end one 2, logout 2 (token check, one statement)', async () => {
+    const user = await registerUser()
+    const other = await registerUser({ email: uniqueEmail('other') })
+    const list = await countRoundTrips(async (call) => {
+      expect((await call('/v1/auth/sessions', { token: user.token })).status).toBe(200)
+    })
+    const endOne = await countRoundTrips(async (call) => {
+      const res = await call(`/v1/auth/sessions/${other.sessionId}`, {
+        method: 'DELETE',
+        token: user.token,
+      })
+      expect(res.status).toBe(404)
+    })
+    const logout = await countRoundTrips(async (call) => {
+      const res = await call('/v1/auth/logout', {
+        method: 'POST',
+        token: user.token,
+        body: { scope: 'all', refreshToken: user.refreshToken },
+      })
+      expect(res.status).toBe(204)
+    })
+    expect([list, endOne, logout]).toEqual([2, 2, 2])
+  })
+
+  it('email change: 3 (token check, password throttle, one batch for the change)', async () => {
+    const user = await registerUser()
+    const trips = await countRoundTrips(async (call) => {
+      const res = await call('/v1/users/me', {
+        method: 'PATCH',
+        token: user.token,
+        body: { email: uniqueEmail('moved'), currentPassword: user.password },
+      })
+      expect(res.status).toBe(200)
+    })
+    expect(trips).toBe(3)
+  })
 })

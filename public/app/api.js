@@ -206,6 +206,10 @@ export const register = ({ name, email, password }) =>
 
 export const getMe = () => authed('GET', '/v1/users/me')
 
+/**
+ * A partial update of name and email. Changing the email needs `currentPassword` in the same
+ * body (422 on `currentPassword` when it is missing or wrong, and nothing changes).
+ */
 export const updateMe = (changes) => authed('PATCH', '/v1/users/me', { body: changes })
 
 /** 204. The API then revokes every token of the user, this page's included. */
@@ -215,16 +219,48 @@ export async function changePassword(currentPassword, newPassword) {
   forgetSession()
 }
 
-export async function deleteMe() {
-  await authed('DELETE', '/v1/users/me')
+/**
+ * Deletes the caller's account; the API asks for the current password (422 on
+ * `currentPassword` when it is missing or wrong, and nothing is deleted).
+ */
+export async function deleteMe(currentPassword) {
+  await authed('DELETE', '/v1/users/me', { body: { currentPassword } })
   forgetSession()
 }
 
-/** Revokes the refresh token family behind the cookie and clears the cookie. */
+/** The caller's live sessions, newest first; the one of this page has `current: true`. */
+export async function listSessions() {
+  const data = await authed('GET', '/v1/auth/sessions')
+  return Array.isArray(data?.items) ? data.items : []
+}
+
+/**
+ * Ends one of the caller's other sessions. Resolves true when it ended, false when the API
+ * did not know it (404: it had ended already, or was never the caller's).
+ */
+export async function endSession(sessionId) {
+  try {
+    await authed('DELETE', `/v1/auth/sessions/${encodeURIComponent(sessionId)}`)
+    return true
+  } catch (error) {
+    if (error instanceof ApiError && error.status === 404) return false
+    throw error
+  }
+}
+
+/**
+ * Ends every session but this page's. Sent without cookie transport: the cookie belongs to
+ * this session, which stays, so the API must neither read nor clear it.
+ */
+export async function logOutOthers() {
+  await authed('POST', '/v1/auth/logout', { body: { scope: 'others' } })
+}
+
+/** Ends this session: revokes the refresh token behind the cookie and clears the cookie. */
 export async function logOut() {
   try {
     await authed('POST', '/v1/auth/logout', {
-      body: {},
+      body: { scope: 'current' },
       headers: COOKIE_TRANSPORT,
       quiet: true,
     })

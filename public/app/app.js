@@ -1,5 +1,6 @@
 /**
- * The browser app: log in, create an account, see, edit and delete the profile, log out.
+ * The browser app: log in, create an account, see, edit and delete the profile, see and end
+ * sessions, log out.
  * Plain DOM, no framework. The API's answers are the truth; the browser's own checks only catch
  * empty or malformed fields before a round trip.
  */
@@ -266,21 +267,46 @@ function renderProfile(user) {
   byId('delete-dialog-email').textContent = user.email
   byId('profile-name-input').value = user.name
   byId('profile-email-input').value = user.email
+  syncProfilePassword()
+}
+
+/** The email is being changed: the form then asks for the current password too. */
+const emailChanged = () =>
+  currentUser !== null &&
+  byId('profile-email-input').value.trim().toLowerCase() !== currentUser.email
+
+/** Shows (and requires) the current-password field only while the email differs. */
+function syncProfilePassword() {
+  const needed = emailChanged()
+  const field = byId('profile-password-field')
+  const input = byId('profile-current-password')
+  if (field.hidden === !needed) return
+  field.hidden = !needed
+  // Disabled, it is neither checked nor sent.
+  input.disabled = !needed
+  if (!needed) {
+    input.value = ''
+    clearFieldError(input)
+  }
 }
 
 function enterProfile(user, { focus = false } = {}) {
   currentUser = user
   clearAddressHash()
   renderProfile(user)
-  for (const form of ['profile-form', 'password-form']) clearFormErrors(byId(form))
+  for (const form of ['profile-form', 'password-form', 'delete-dialog-form']) {
+    clearFormErrors(byId(form))
+  }
   byId('password-form').reset()
-  setAlert('delete-dialog-error', '')
+  byId('delete-dialog-form').reset()
   showView('profile', { focus })
+  loadSessions()
 }
 
 function leaveProfile({ notice, kind = 'success', email } = {}) {
   currentUser = null
   api.forgetSession()
+  clearSessions()
   byId('login-form').reset()
   byId('register-form').reset()
   clearFormErrors(byId('login-form'))
@@ -289,6 +315,272 @@ function leaveProfile({ notice, kind = 'success', email } = {}) {
   showSignedOut({ focus: true, email })
   if (notice) notify(notice, kind)
 }
+
+// ---------------------------------------------------------------------------------------------
+// Sessions: where the account is logged in
+
+const sessionDateFormat = new Intl.DateTimeFormat(undefined, {
+  dateStyle: 'medium',
+  timeStyle: 'short',
+})
+const relativeFormat = new Intl.RelativeTimeFormat(undefined, { numeric: 'auto' })
+
+const BROWSERS = [
+  [/\bEdg(?:e|A|iOS)?\//, 'Edge'],
+  [/\b(?:OPR|Opera)\//, 'Opera'],
+  [/\bSamsungBrowser\//, 'Samsung Internet'],
+  [/\b(?:Firefox|FxiOS)\//, 'Firefox'],
+  [/\b(?:HeadlessChrome|Chrome|Chromium|CriOS)\//, 'Chrome'],
+  [/\bVersion\/[\d.]+ .*\bSafari\//, 'Safari'],
+]
+const SYSTEMS = [
+  [/\biPhone\b/, 'iPhone'],
+  [/\biPad\b/, 'iPad'],
+  [/\bAndroid\b/, 'Android'],
+  [/\bCrOS\b/, 'ChromeOS'],
+  [/\bWindows\b/, 'Windows'],
+  [/\b(?:Macintosh|Mac OS X)\b/, 'macOS'],
+  [/\bLinux\b/, 'Linux'],
+]
+
+/** A short, readable name for a user agent: "Chrome on Linux", "Safari on iPhone", "curl". */
+function describeUserAgent(userAgent) {
+  const text = typeof userAgent === 'string' ? userAgent : ''
+  const browser = BROWSERS.find(([pattern]) => pattern.test(text))?.[1]
+  const system = SYSTEMS.find(([pattern]) => pattern.test(text))?.[1]
+  // Not a browser: an app or a tool names itself first ("curl/8.5.0", "okhttp/4.12").
+  const product = /^([A-Za-z][\w.-]{0,29})\//.exec(text)?.[1]
+  const what = browser ?? (product && product !== 'Mozilla' ? product : undefined)
+  if (what) return system ? `${what} on ${system}` : what
+  if (system) return `A browser on ${system}`
+  return 'Unknown device'
+}
+
+/** "just now", "5 minutes ago", "yesterday"; a date beyond a month. */
+function describeAgo(date) {
+  const seconds = Math.round((date.getTime() - Date.now()) / 1000)
+  if (seconds > -60) return 'just now'
+  const units = [
+    ['minute', 60],
+    ['hour', 3600],
+    ['day', 86400],
+  ]
+  for (let index = units.length - 1; index >= 0; index--) {
+    const [unit, size] = units[index]
+    if (-seconds >= size && -seconds < 31 * 86400) {
+      return relativeFormat.format(Math.round(seconds / size), unit)
+    }
+  }
+  return sessionDateFormat.format(date)
+}
+
+function timeElement(iso, text) {
+  const time = document.createElement('time')
+  time.dateTime = iso
+  time.title = sessionDateFormat.format(new Date(iso))
+  time.textContent = text
+  return time
+}
+
+function detail(list, term, value) {
+  const row = document.createElement('div')
+  row.className = 'session__detail'
+  const dt = document.createElement('dt')
+  dt.textContent = term
+  const dd = document.createElement('dd')
+  dd.append(value)
+  row.append(dt, dd)
+  list.append(row)
+}
+
+/** The client address as the API recorded it; it says "unknown" when it had none. */
+const addressOf = (session) =>
+  session.clientAddress && session.clientAddress !== 'unknown' ? session.clientAddress : ''
+
+function sessionItem(session) {
+  const device = describeUserAgent(session.userAgent)
+  const address = addressOf(session)
+  const signedIn = sessionDateFormat.format(new Date(session.createdAt))
+  const item = document.createElement('li')
+  item.className = session.current ? 'session session--current' : 'session'
+  item.dataset.sessionId = session.sessionId
+
+  const body = document.createElement('div')
+  body.className = 'session__body'
+  const heading = document.createElement('h3')
+  heading.className = 'session__device'
+  heading.append(device)
+  if (session.current) {
+    const badge = document.createElement('span')
+    badge.className = 'badge badge--current'
+    badge.textContent = 'This device'
+    heading.append(' ', badge)
+  }
+  const details = document.createElement('dl')
+  details.className = 'session__details'
+  detail(details, 'IP address', address || 'Unknown')
+  detail(details, 'Signed in', timeElement(session.createdAt, signedIn))
+  detail(
+    details,
+    'Last active',
+    session.current
+      ? 'Now'
+      : timeElement(session.lastUsedAt, describeAgo(new Date(session.lastUsedAt))),
+  )
+  body.append(heading, details)
+  item.append(body)
+
+  if (!session.current) {
+    const label = address ? `${device} at ${address}` : device
+    const button = document.createElement('button')
+    button.type = 'button'
+    button.className = 'button button--quiet session__end'
+    button.textContent = 'Sign out'
+    button.dataset.busyText = 'Signing out…'
+    // The visible text, then which session: two sessions never share a button name.
+    button.setAttribute('aria-label', `Sign out ${label}, signed in ${signedIn}`)
+    button.addEventListener('click', () => endOneSession(session, button, label))
+    item.append(button)
+  }
+  return item
+}
+
+/** How many other sessions the list shows. */
+let otherSessions = 0
+/** Bumped by every load and by leaving the profile, so that a late answer is dropped. */
+let sessionsTicket = 0
+let sessionsLoadedAt = 0
+
+function renderSessions(items) {
+  // This device first, then the others newest first (the API's order).
+  const sorted = [...items.filter((s) => s.current), ...items.filter((s) => !s.current)]
+  otherSessions = sorted.length - items.filter((s) => s.current).length
+  byId('sessions-list').replaceChildren(...sorted.map(sessionItem))
+  byId('sessions-alone').hidden = otherSessions > 0
+  byId('sessions-end-others').hidden = otherSessions === 0
+}
+
+function setSessionsStatus(message, kind = 'success') {
+  const status = byId('sessions-status')
+  status.textContent = message
+  status.className = `form-status form-status--${kind}`
+}
+
+function clearSessions() {
+  sessionsTicket += 1
+  otherSessions = 0
+  byId('sessions-list').replaceChildren()
+  byId('sessions-list').removeAttribute('aria-busy')
+  byId('sessions-loading').hidden = true
+  byId('sessions-alone').hidden = true
+  byId('sessions-end-others').hidden = true
+  byId('sessions-retry').hidden = true
+  setAlert('sessions-error', '')
+  setSessionsStatus('')
+}
+
+/** Asks the API for the sessions and shows them; resolves false when that failed. */
+async function loadSessions() {
+  const ticket = ++sessionsTicket
+  const list = byId('sessions-list')
+  list.setAttribute('aria-busy', 'true')
+  byId('sessions-loading').hidden = list.children.length > 0
+  byId('sessions-retry').hidden = true
+  setAlert('sessions-error', '')
+  try {
+    const items = await api.listSessions()
+    if (ticket !== sessionsTicket) return false
+    sessionsLoadedAt = Date.now()
+    renderSessions(items)
+    return true
+  } catch (error) {
+    if (ticket !== sessionsTicket) return false
+    // A session that has ended is the session-lost handler's to show.
+    if (!(error instanceof ApiError && error.code === 'session_ended')) {
+      setAlert('sessions-error', `We could not load your sessions. ${describeError(error)}`)
+      byId('sessions-retry').hidden = false
+    }
+    return false
+  } finally {
+    if (ticket === sessionsTicket) {
+      list.removeAttribute('aria-busy')
+      byId('sessions-loading').hidden = true
+    }
+  }
+}
+
+/** After an action removed the focused button, keep keyboard users in the card. */
+function refocusSessions(button) {
+  if (!button.isConnected && currentUser) byId('sessions-title').focus()
+}
+
+async function endOneSession(session, button, label) {
+  if (button.disabled) return
+  setSessionsStatus('')
+  setAlert('sessions-error', '')
+  setBusy(button, true)
+  try {
+    const ended = await api.endSession(session.sessionId)
+    await loadSessions()
+    setSessionsStatus(
+      ended ? `Signed out ${label}.` : `${label} was already signed out.`,
+      ended ? 'success' : 'info',
+    )
+  } catch (error) {
+    if (!(error instanceof ApiError && error.code === 'session_ended')) {
+      setAlert('sessions-error', `${label} is still signed in: ${describeError(error)}`)
+    }
+  } finally {
+    setBusy(button, false)
+    refocusSessions(button)
+  }
+}
+
+byId('sessions-end-others').addEventListener('click', async (event) => {
+  const button = event.currentTarget
+  if (button.disabled) return
+  const count = otherSessions
+  setSessionsStatus('')
+  setAlert('sessions-error', '')
+  setBusy(button, true)
+  try {
+    await api.logOutOthers()
+    await loadSessions()
+    setSessionsStatus(`Signed out ${plural(count, 'other session')}.`)
+  } catch (error) {
+    if (!(error instanceof ApiError && error.code === 'session_ended')) {
+      setAlert('sessions-error', `The other sessions are still signed in: ${describeError(error)}`)
+    }
+  } finally {
+    setBusy(button, false)
+    // Hidden now that there is no other session: the heading takes the focus.
+    if (button.hidden && currentUser && document.activeElement === document.body) {
+      byId('sessions-title').focus()
+    }
+  }
+})
+
+byId('sessions-retry').addEventListener('click', async (event) => {
+  const button = event.currentTarget
+  if (button.disabled) return
+  setBusy(button, true)
+  try {
+    await loadSessions()
+  } finally {
+    setBusy(button, false)
+    if (button.hidden && currentUser && document.activeElement === document.body) {
+      byId('sessions-title').focus()
+    }
+  }
+})
+
+// Back on this tab after a while: show what changed elsewhere. If this session was ended from
+// another device meanwhile, the request finds out and the log-in form is shown.
+const SESSIONS_STALE_MS = 30_000
+document.addEventListener('visibilitychange', () => {
+  if (document.visibilityState !== 'visible' || !currentUser) return
+  if (Date.now() - sessionsLoadedAt > SESSIONS_STALE_MS) loadSessions()
+})
 
 // ---------------------------------------------------------------------------------------------
 // Actions
@@ -315,10 +607,19 @@ handleForm(byId('register-form'), async ({ name, email, password }) => {
   }
 })
 
-handleForm(byId('profile-form'), async ({ name, email }) => {
+byId('profile-email-input').addEventListener('input', syncProfilePassword)
+// Before the form's own checks (registered first), in case the email changed without an
+// input event: the current-password field must be there to be checked.
+byId('profile-form').addEventListener('submit', syncProfilePassword)
+
+handleForm(byId('profile-form'), async ({ name, email, currentPassword }) => {
   const changes = {}
   if (name.trim() !== currentUser.name) changes.name = name
-  if (email.trim().toLowerCase() !== currentUser.email) changes.email = email
+  if (email.trim().toLowerCase() !== currentUser.email) {
+    // The API wants the current password for a new email (re-authentication).
+    changes.email = email
+    changes.currentPassword = currentPassword ?? ''
+  }
   const form = byId('profile-form')
   if (Object.keys(changes).length === 0) {
     setFormStatus(form, 'Nothing to save: your name and email are unchanged.', 'info')
@@ -367,33 +668,29 @@ byId('logout-button').addEventListener('click', async (event) => {
 })
 
 const deleteDialog = byId('delete-dialog')
+const deleteForm = byId('delete-dialog-form')
 
 byId('delete-open').addEventListener('click', () => {
-  setAlert('delete-dialog-error', '')
+  deleteForm.reset()
+  clearFormErrors(deleteForm)
   clearNotice()
   deleteDialog.showModal()
 })
 
+byId('delete-cancel').addEventListener('click', () => deleteDialog.close())
+
 deleteDialog.addEventListener('close', () => {
+  // The password typed there is not kept once the dialog is gone.
+  deleteForm.reset()
+  clearFormErrors(deleteForm)
   if (currentUser) byId('delete-open').focus()
 })
 
-byId('delete-confirm').addEventListener('click', async (event) => {
-  const button = event.currentTarget
-  if (button.disabled) return
-  setAlert('delete-dialog-error', '')
-  setBusy(button, true)
-  try {
-    await api.deleteMe()
-    currentUser = null
-    deleteDialog.close()
-    leaveProfile({ notice: 'Your account has been deleted.' })
-  } catch (error) {
-    if (error instanceof ApiError && error.code === 'session_ended') deleteDialog.close()
-    else setAlert('delete-dialog-error', describeError(error))
-  } finally {
-    setBusy(button, false)
-  }
+handleForm(deleteForm, async ({ currentPassword }) => {
+  await api.deleteMe(currentPassword)
+  currentUser = null
+  deleteDialog.close()
+  leaveProfile({ notice: 'Your account has been deleted.' })
 })
 
 api.setSessionLostHandler(() => {

@@ -1,7 +1,6 @@
-import * as z from 'zod'
-import { RefreshBody, TokenForm } from '../auth/schemas'
 import {
   ChangePasswordBody,
+  DeleteAccountBody,
   ListUsersQuery,
   LoginBody,
   RegisterBody,
@@ -10,59 +9,22 @@ import {
   User,
 } from '../users/schemas'
 import { API_VERSION } from '../version'
-
-type Json = Record<string, unknown>
-
-const requestSchema = (schema: z.ZodType): Json =>
-  z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any', target: 'draft-2020-12' }) as Json
-const responseSchema = (schema: z.ZodType): Json =>
-  z.toJSONSchema(schema, { io: 'output', unrepresentable: 'any', target: 'draft-2020-12' }) as Json
-
-const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` })
-
-const envelope = (data?: Json) => ({
-  type: 'object',
-  required: ['success'],
-  properties: { success: { const: true }, message: { type: 'string' }, ...(data ? { data } : {}) },
-})
-
-const json = (schema: Json) => ({ content: { 'application/json': { schema } } })
-const ok = (description: string, data?: Json) => ({ description, ...json(envelope(data)) })
-const failure = (description: string, headers?: Json) => ({
-  description,
-  ...(headers ? { headers } : {}),
-  ...json(ref('Failure')),
-})
-
-const RETRY_AFTER = {
-  'Retry-After': { description: 'Seconds until a try is allowed', schema: { type: 'integer' } },
-}
-const WWW_AUTHENTICATE = {
-  'WWW-Authenticate': { schema: { type: 'string' }, description: 'Bearer challenge' },
-}
-
-const common = {
-  '413': failure('Body over 16 KiB (`payload_too_large`)'),
-  '415': failure('Body is not JSON (`unsupported_media_type`)'),
-  '422': failure('A field is not valid (`validation_error`), with `errors`'),
-  '400': failure('Malformed JSON (`invalid_json`)'),
-}
-const authFailures = {
-  '401': failure('Missing, invalid, expired or revoked token (`unauthorized`)', WWW_AUTHENTICATE),
-}
-const bearer = [{ bearerAuth: [] }, { oauth2: [] }]
-
-const tokenPair = {
-  type: 'object',
-  required: ['token', 'tokenType', 'expiresIn', 'refreshToken', 'user'],
-  properties: {
-    token: { type: 'string', description: 'JWT access token (HS256)' },
-    tokenType: { const: 'Bearer' },
-    expiresIn: { type: 'integer', description: 'Seconds' },
-    refreshToken: { type: 'string', description: 'Opaque; single use' },
-    user: ref('User'),
-  },
-}
+import { authPaths, authSchemas } from './auth-paths'
+import {
+  authFailures,
+  bearer,
+  common,
+  failure,
+  type Json,
+  json,
+  ok,
+  RETRY_AFTER,
+  ref,
+  requestSchema,
+  responseSchema,
+  tokenPair,
+  WWW_AUTHENTICATE,
+} from './parts'
 
 const userIdParameter = {
   name: 'userId',
@@ -108,8 +70,17 @@ const alias = (operation: { summary: string }, of: string) => ({
   summary: `${operation.summary} (alias of ${of}, the original service's path)`,
 })
 
+/** Answers of a route that checks the caller's current password (re-authentication). */
+const reauthFailures = {
+  '422': failure(
+    'A field is not valid, or `currentPassword` is missing or wrong (`validation_error`, with `errors`)',
+  ),
+  '429': failure('Too many wrong current passwords for this user (`rate_limited`)', RETRY_AFTER),
+}
+
 const updateMe = {
   summary: 'Update own name or email',
+  description: 'Changing the email needs `currentPassword` in the same body.',
   security: bearer,
   requestBody: { required: true, ...json(ref('UpdateMeBody')) },
   responses: {
@@ -117,11 +88,14 @@ const updateMe = {
     '409': failure('Email taken (`conflict`)'),
     ...authFailures,
     ...common,
+    ...reauthFailures,
   },
 }
 
 const updateUser = {
   summary: 'Update a user (self or admin; only an admin sets `role`)',
+  description:
+    "A role change ends every session of the user. On one's own account, changing the email needs `currentPassword`.",
   security: bearer,
   requestBody: { required: true, ...json(ref('UpdateUserBody')) },
   responses: {
@@ -131,6 +105,7 @@ const updateUser = {
     '404': failure('Unknown or malformed id (`not_found`)'),
     '409': failure('Email taken (`conflict`)'),
     ...common,
+    ...reauthFailures,
   },
 }
 
@@ -189,8 +164,8 @@ function buildDocument(): Json {
         UpdateMeBody: requestSchema(UpdateMeBody),
         UpdateUserBody: requestSchema(UpdateUserBody),
         ChangePasswordBody: requestSchema(ChangePasswordBody),
-        RefreshBody: requestSchema(RefreshBody),
-        TokenForm: requestSchema(TokenForm),
+        DeleteAccountBody: requestSchema(DeleteAccountBody),
+        ...authSchemas(),
       },
     },
     paths: {
@@ -236,67 +211,21 @@ function buildDocument(): Json {
         },
       },
       '/v1/users/login': { post: login },
-      '/v1/auth/token': {
-        post: {
-          summary: 'OAuth2 password grant (for Swagger UI and OAuth2 clients)',
-          requestBody: {
-            required: true,
-            content: { 'application/x-www-form-urlencoded': { schema: ref('TokenForm') } },
-          },
-          responses: {
-            '200': {
-              description: 'OAuth2 token response (no envelope)',
-              ...json({
-                type: 'object',
-                required: ['access_token', 'token_type', 'expires_in', 'refresh_token'],
-                properties: {
-                  access_token: { type: 'string' },
-                  token_type: { const: 'bearer' },
-                  expires_in: { type: 'integer' },
-                  refresh_token: { type: 'string' },
-                },
-              }),
-            },
-            '401': failure('Wrong email or password (`invalid_credentials`)', WWW_AUTHENTICATE),
-            '429': failure('Too many failed logins (`rate_limited`)', RETRY_AFTER),
-            '415': failure('Body is not form-encoded (`unsupported_media_type`)'),
-            '422': common['422'],
-          },
-        },
-      },
-      '/v1/auth/refresh': {
-        post: {
-          summary: 'Spend a refresh token for a new pair',
-          description:
-            'The presented token is spent. Presenting a spent token again revokes every token of its login (its family).',
-          requestBody: { required: true, ...json(ref('RefreshBody')) },
-          responses: {
-            '200': ok('New access and refresh token', tokenPair),
-            '401': failure(
-              'Unknown, expired, spent or revoked refresh token (`unauthorized`)',
-              WWW_AUTHENTICATE,
-            ),
-            '429': failure('Too many refreshes from this address (`rate_limited`)', RETRY_AFTER),
-            ...common,
-          },
-        },
-      },
-      '/v1/auth/logout': {
-        post: {
-          summary: "Revoke the refresh token's login",
-          security: bearer,
-          requestBody: { required: true, ...json(ref('RefreshBody')) },
-          responses: { '204': { description: 'Revoked' }, ...authFailures, ...common },
-        },
-      },
+      ...authPaths(),
       '/v1/users/me': {
         get: me,
         patch: updateMe,
         put: { ...updateMe, summary: 'Same as PATCH (a partial update too)' },
         delete: {
-          summary: 'Delete own account (audit-logged)',
+          summary: 'Delete own account (audit-logged); needs `currentPassword`',
           security: bearer,
-          responses: { '204': { description: 'Deleted' }, ...authFailures },
+          requestBody: { required: true, ...json(ref('DeleteAccountBody')) },
+          responses: {
+            '204': { description: 'Deleted, with every session' },
+            ...authFailures,
+            ...common,
+            ...reauthFailures,
+          },
         },
       },
       '/v1/users/me/password': {
@@ -328,10 +257,13 @@ function buildDocument(): Json {
         put: { ...updateUser, summary: 'Same as PATCH (a partial update too)' },
         delete: {
           summary: 'Delete a user (self or admin; audit-logged)',
+          description: "On one's own account, `currentPassword` is needed as for `/v1/users/me`.",
           security: bearer,
+          requestBody: { required: false, ...json(ref('DeleteAccountBody')) },
           responses: {
             '204': { description: 'Deleted' },
             ...authFailures,
+            ...reauthFailures,
             '403': failure('Not allowed'),
             '404': failure('Unknown or malformed id'),
           },

@@ -28,6 +28,8 @@ describe('GET /openapi.json', () => {
       ['/v1/auth/token', 'post'],
       ['/v1/auth/refresh', 'post'],
       ['/v1/auth/logout', 'post'],
+      ['/v1/auth/sessions', 'get'],
+      ['/v1/auth/sessions/{sessionId}', 'delete'],
       ['/v1/users/me', 'get'],
       ['/v1/users/me', 'patch'],
       ['/v1/users/me', 'put'],
@@ -58,6 +60,19 @@ describe('GET /openapi.json', () => {
       'email',
       'name',
       'role',
+    ])
+    expect(Object.keys(doc.components.schemas.LogoutBody?.properties ?? {}).sort()).toEqual([
+      'refreshToken',
+      'scope',
+    ])
+    expect(Object.keys(doc.components.schemas.Session?.properties ?? {}).sort()).toEqual([
+      'clientAddress',
+      'createdAt',
+      'current',
+      'expiresAt',
+      'lastUsedAt',
+      'sessionId',
+      'userAgent',
     ])
   })
 

@@ -41,6 +41,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
         ? `[global-setup] database: PostgreSQL ${describeDatabaseUrl(serverUrl).replace(/\/[^/]*$/, '')}/${scratch.name} (scratch, dropped after the run)`
         : '[global-setup] database: PGlite (in-memory)',
     )
+    project.provide('databaseBackend', scratch ? 'postgresql' : 'pglite')
     project.provide('neonEndpoint', local.endpoint)
     project.provide('databaseUrl', local.connectionString)
     return async () => {

@@ -167,21 +167,31 @@ export async function forgeToken(claims: Json, secret: string = env.JWT_SECRET):
   return sign(claims, secret, 'HS256')
 }
 
-/** Runs one request against the app with its own connection string and counts round trips. */
-export async function countRoundTrips(
-  run: (call: typeof api) => Promise<unknown>,
-): Promise<number> {
+/**
+ * A client of the app as it runs with other settings (`SESSION_MAX_AGE: '2s'`, say): the same
+ * routes, driver and database, through `createApp()` with the Worker's env and these on top.
+ */
+export async function apiWithSettings(
+  settings: Partial<Record<keyof typeof env, string>>,
+): Promise<typeof api> {
   const { createApp } = await import('../../src/app')
-  const tag = `rt_${crypto.randomUUID().replaceAll('-', '')}`
-  const tagged = { ...env, DATABASE_URL: `postgresql://${tag}@localhost/app` }
   const app = createApp()
-  const call = async <T = Json>(path: string, options: RequestOptions = {}) => {
+  const configured = { ...env, ...settings }
+  return async <T = Json>(path: string, options: RequestOptions = {}) => {
     const ctx = createExecutionContext()
-    const response = await app.fetch(buildRequest(path, options, freshAddress()), tagged, ctx)
+    const response = await app.fetch(buildRequest(path, options, defaultAddress), configured, ctx)
     await waitOnExecutionContext(ctx)
     return readResponse<T>(response)
   }
-  await run(call)
+}
+
+/** Runs requests against the app with its own connection string and counts round trips. */
+export async function countRoundTrips(
+  run: (call: typeof api) => Promise<unknown>,
+): Promise<number> {
+  const tag = `rt_${crypto.randomUUID().replaceAll('-', '')}`
+  const call = await apiWithSettings({ DATABASE_URL: `postgresql://${tag}@localhost/app` })
+  await run((path, options = {}) => call(path, { address: freshAddress(), ...options }))
   const stats = (await (
     await fetch(new URL('/_neon_local/stats', env.NEON_FETCH_ENDPOINT))
   ).json()) as {

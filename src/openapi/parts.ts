@@ -1,0 +1,55 @@
+import * as z from 'zod'
+
+/** Building blocks of the OpenAPI document, shared by its path groups. */
+export type Json = Record<string, unknown>
+
+export const requestSchema = (schema: z.ZodType): Json =>
+  z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any', target: 'draft-2020-12' }) as Json
+export const responseSchema = (schema: z.ZodType): Json =>
+  z.toJSONSchema(schema, { io: 'output', unrepresentable: 'any', target: 'draft-2020-12' }) as Json
+
+export const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` })
+
+export const envelope = (data?: Json) => ({
+  type: 'object',
+  required: ['success'],
+  properties: { success: { const: true }, message: { type: 'string' }, ...(data ? { data } : {}) },
+})
+
+export const json = (schema: Json) => ({ content: { 'application/json': { schema } } })
+export const ok = (description: string, data?: Json) => ({ description, ...json(envelope(data)) })
+export const failure = (description: string, headers?: Json) => ({
+  description,
+  ...(headers ? { headers } : {}),
+  ...json(ref('Failure')),
+})
+
+export const RETRY_AFTER = {
+  'Retry-After': { description: 'Seconds until a try is allowed', schema: { type: 'integer' } },
+}
+export const WWW_AUTHENTICATE = {
+  'WWW-Authenticate': { schema: { type: 'string' }, description: 'Bearer challenge' },
+}
+
+export const common = {
+  '413': failure('Body over 16 KiB (`payload_too_large`)'),
+  '415': failure('Body is not JSON (`unsupported_media_type`)'),
+  '422': failure('A field is not valid (`validation_error`), with `errors`'),
+  '400': failure('Malformed JSON (`invalid_json`)'),
+}
+export const authFailures = {
+  '401': failure('Missing, invalid, expired or revoked token (`unauthorized`)', WWW_AUTHENTICATE),
+}
+export const bearer = [{ bearerAuth: [] }, { oauth2: [] }]
+
+export const tokenPair = {
+  type: 'object',
+  required: ['token', 'tokenType', 'expiresIn', 'refreshToken', 'user'],
+  properties: {
+    token: { type: 'string', description: 'JWT access token (HS256)' },
+    tokenType: { const: 'Bearer' },
+    expiresIn: { type: 'integer', description: 'Seconds' },
+    refreshToken: { type: 'string', description: 'Opaque; single use' },
+    user: ref('User'),
+  },
+}
