@@ -76,6 +76,26 @@ describe('GET /openapi.json', () => {
     ])
   })
 
+  it('has no reference that dangles', async () => {
+    const { body: doc } = await api<Document>('/openapi.json')
+    const refs: string[] = []
+    const walk = (node: unknown): void => {
+      if (Array.isArray(node)) node.forEach(walk)
+      else if (node && typeof node === 'object') {
+        for (const [key, value] of Object.entries(node)) {
+          if (key === '$ref' && typeof value === 'string') refs.push(value)
+          else walk(value)
+        }
+      }
+    }
+    walk(doc)
+    expect(refs.length).toBeGreaterThan(10)
+    for (const target of new Set(refs)) {
+      expect(target).toMatch(/^#\/components\/schemas\//)
+      expect(doc.components.schemas[target.split('/').at(-1) ?? '']).toBeDefined()
+    }
+  })
+
   it('documents the 429 answers with Retry-After', async () => {
     const { body: doc } = await api<Document>('/openapi.json')
     for (const path of ['/v1/users/login', '/v1/auth/token', '/v1/auth/refresh']) {

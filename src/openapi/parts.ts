@@ -3,10 +3,23 @@ import * as z from 'zod'
 /** Building blocks of the OpenAPI document, shared by its path groups. */
 export type Json = Record<string, unknown>
 
-export const requestSchema = (schema: z.ZodType): Json =>
-  z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any', target: 'draft-2020-12' }) as Json
-export const responseSchema = (schema: z.ZodType): Json =>
-  z.toJSONSchema(schema, { io: 'output', unrepresentable: 'any', target: 'draft-2020-12' }) as Json
+/**
+ * A zod schema as a component. One with a `meta({ id })` comes back from zod as a reference into
+ * its own `$defs`, which would dangle inside the document: the component is the definition.
+ */
+function componentSchema(schema: z.ZodType, io: 'input' | 'output'): Json {
+  const converted = z.toJSONSchema(schema, {
+    io,
+    unrepresentable: 'any',
+    target: 'draft-2020-12',
+  }) as Json & { $ref?: string; $defs?: Record<string, Json> }
+  const { $schema: _, $ref, $defs, ...rest } = converted
+  const own = $ref?.startsWith('#/$defs/') ? $defs?.[$ref.slice('#/$defs/'.length)] : undefined
+  return own ?? { ...rest, ...($defs ? { $defs } : {}), ...($ref ? { $ref } : {}) }
+}
+
+export const requestSchema = (schema: z.ZodType): Json => componentSchema(schema, 'input')
+export const responseSchema = (schema: z.ZodType): Json => componentSchema(schema, 'output')
 
 export const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` })
 
