@@ -8,13 +8,19 @@
  *   PORT=9000 npm run dev -- --log-level debug   # arguments after -- go to wrangler dev
  *
  * Env: PORT (8787), NEON_LOCAL_PORT (any free port), and JWT_SECRET, ACCESS_TOKEN_TTL,
- * REFRESH_TOKEN_TTL, BCRYPT_COST, CORS_ORIGINS, which override .dev.vars / wrangler.toml.
+ * REFRESH_TOKEN_TTL, SESSION_MAX_AGE, BCRYPT_COST, CORS_ORIGINS, which override .dev.vars / wrangler.toml.
  */
 import { redactPassword } from '../tools/neon-local/index'
 import { exitCodeOf, startDevServer } from './dev-server'
 import { pgliteDataDir } from './paths'
 
-const PLAIN_OVERRIDES = ['ACCESS_TOKEN_TTL', 'REFRESH_TOKEN_TTL', 'BCRYPT_COST', 'CORS_ORIGINS']
+const PLAIN_OVERRIDES = [
+  'ACCESS_TOKEN_TTL',
+  'REFRESH_TOKEN_TTL',
+  'SESSION_MAX_AGE',
+  'BCRYPT_COST',
+  'CORS_ORIGINS',
+]
 const DUPLICATE_SIGNAL_MS = 1000
 
 const log = (message: string) => console.log(`[dev] ${message}`)
