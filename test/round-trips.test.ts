@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import {
   countRoundTrips,
+  freshAddress,
   makeAdmin,
   registerUser,
   STRONG_PASSWORD,
@@ -41,7 +42,7 @@ describe('database round trips per request', () => {
     expect(trips).toBe(1)
   })
 
-  it('login: 2 on success, 1 on failure', async () => {
+  it('login: 2 on success; 2 on failure (the check with the lookup, the count after bcrypt)', async () => {
     const user = await registerUser()
     const success = await countRoundTrips(async (call) => {
       const res = await call('/v1/users/login', {
@@ -58,7 +59,7 @@ describe('database round trips per request', () => {
       expect(res.status).toBe(401)
     })
     expect(success).toBe(2)
-    expect(failure).toBe(1)
+    expect(failure).toBe(2)
   })
 
   it('refresh: 1', async () => {
@@ -133,15 +134,32 @@ describe('database round trips per request', () => {
     expect(trips).toBe(3)
   })
 
-  it('login for an unknown email: 1, like a wrong password', async () => {
+  it('login for an unknown email: 2, like a wrong password; a refused try: 1', async () => {
+    const email = uniqueEmail('nobody')
+    const address = freshAddress()
     const trips = await countRoundTrips(async (call) => {
       const res = await call('/v1/users/login', {
         method: 'POST',
-        body: { email: uniqueEmail('nobody'), password: 'Wrong-Pass-1' },
+        body: { email, password: 'Wrong-Pass-1' },
+        address,
       })
       expect(res.status).toBe(401)
     })
-    expect(trips).toBe(1)
+    expect(trips).toBe(2)
+    for (let i = 0; i < 4; i++) {
+      await countRoundTrips((call) =>
+        call('/v1/users/login', { method: 'POST', body: { email, password: 'Wrong' }, address }),
+      )
+    }
+    const refused = await countRoundTrips(async (call) => {
+      const res = await call('/v1/users/login', {
+        method: 'POST',
+        body: { email, password: 'Wrong-Pass-1' },
+        address,
+      })
+      expect(res.status).toBe(429)
+    })
+    expect(refused).toBe(1)
   })
 
   it('OAuth2 token grant: 2, like a login', async () => {

@@ -158,10 +158,17 @@ describe('POST /v1/auth/token (OAuth2 password grant)', () => {
 })
 
 describe('a login whose account changes while its password is being checked', () => {
+  const limit = (key: string, reserved: boolean) => ({
+    key: `${key}:guard-${crypto.randomUUID()}`,
+    maxFailures: 5,
+    windowSeconds: 900,
+    reserved,
+  })
   const success = (userId: string, tokenVersion: number) => ({
-    keys: {
-      email: `email:guard-${crypto.randomUUID()}`,
-      address: `ip:guard-${crypto.randomUUID()}`,
+    limits: {
+      emailAtNetwork: limit('en', true),
+      network: limit('net', false),
+      email: limit('email', true),
     },
     session: {
       id: crypto.randomUUID(),

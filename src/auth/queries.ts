@@ -2,10 +2,13 @@ import { and, eq } from 'drizzle-orm'
 import type { Database } from '../db/client'
 import { type UserRow, users } from '../db/schema'
 import { type NewSession, openSessionQueries } from '../sessions/queries'
-import { countAttemptQuery, releaseAttemptQueries, retryAfter } from '../throttle/queries'
-
-/** The login throttle's keys: the email (as its SHA-256) and the client's network. */
-export type ThrottleKeys = { email: string; address: string }
+import {
+  checkLimitsQuery,
+  countFailureQuery,
+  releaseQueries,
+  retryAfter,
+} from '../throttle/queries'
+import { allLimits, type LoginLimits } from './limits'
 
 export type LoginLookup = {
   user: UserRow | undefined
@@ -13,14 +16,14 @@ export type LoginLookup = {
   retryAfterSeconds: number | undefined
 }
 
-/** Checks and counts the attempt against both keys and reads the user, in one round trip. */
+/** Checks the limits (reserving a try on the reserved ones) and reads the user: one round trip. */
 export async function beginLoginAttempt(
   db: Database,
   email: string,
-  keys: ThrottleKeys,
+  limits: LoginLimits,
 ): Promise<LoginLookup> {
   const [verdict, found] = await db.batch([
-    countAttemptQuery(db, [keys.email, keys.address]),
+    checkLimitsQuery(db, allLimits(limits)),
     db.select().from(users).where(eq(users.email, email)).limit(1),
   ])
   return { user: found[0], retryAfterSeconds: retryAfter(verdict.rows) }
@@ -28,8 +31,13 @@ export async function beginLoginAttempt(
 
 export type Rehash = { previousHash: string; passwordHash: string }
 
+/** A wrong password (or an unknown email): counted against the limits that wait for the check. */
+export async function recordLoginFailure(db: Database, limits: LoginLimits): Promise<void> {
+  await countFailureQuery(db, allLimits(limits))
+}
+
 export type LoginSuccess = {
-  keys: ThrottleKeys
+  limits: LoginLimits
   session: NewSession
   /** The version the password was checked against. */
   tokenVersion: number
@@ -45,9 +53,10 @@ export type LoginSuccess = {
  */
 export async function recordLoginSuccess(db: Database, success: LoginSuccess): Promise<boolean> {
   const [open, trim] = openSessionQueries(db, success.session, success.tokenVersion)
-  const release = releaseAttemptQueries(db, {
-    clear: success.keys.email,
-    giveBack: success.keys.address,
+  // The try is given back; the email at this network starts over, since the password proved it.
+  const release = releaseQueries(db, {
+    clear: success.limits.emailAtNetwork.key,
+    giveBack: success.limits.email.key,
   })
   if (!success.rehash) {
     const [opened] = await db.batch([open, trim, ...release])

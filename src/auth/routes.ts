@@ -14,6 +14,7 @@ import { LogoutBody, RefreshBody, TokenForm } from './schemas'
 import { logIn, refreshSession, sessionBody } from './session'
 
 export const REFRESH_PERIOD_SECONDS = 60
+export const LOGIN_PERIOD_SECONDS = 60
 
 /** The token from the body, or from the cookie when the browser app asks for that. */
 function presentedRefreshToken(c: Context<AppEnv>, fromBody: string | undefined): string {
@@ -32,6 +33,7 @@ function presentedRefreshToken(c: Context<AppEnv>, fromBody: string | undefined)
  */
 export const loginRoutes = new Hono<AppEnv>().post(
   '/login',
+  rateLimit('LOGIN_LIMITER', LOGIN_PERIOD_SECONDS),
   requireMediaType('json'),
   validate('json', LoginBody),
   async (c) => {
@@ -41,17 +43,23 @@ export const loginRoutes = new Hono<AppEnv>().post(
 )
 
 export const authRoutes = new Hono<AppEnv>()
-  .post('/token', requireMediaType('form'), validate('form', TokenForm), async (c) => {
-    const { username, password } = c.req.valid('form')
-    const { tokens } = await logIn(c, { email: username, password })
-    // The OAuth2 token response shape (RFC 6749 §5.1), not the envelope: Swagger UI reads it.
-    return c.json({
-      access_token: tokens.accessToken,
-      token_type: 'bearer' as const,
-      expires_in: tokens.expiresIn,
-      refresh_token: tokens.refreshToken,
-    })
-  })
+  .post(
+    '/token',
+    rateLimit('LOGIN_LIMITER', LOGIN_PERIOD_SECONDS),
+    requireMediaType('form'),
+    validate('form', TokenForm),
+    async (c) => {
+      const { username, password } = c.req.valid('form')
+      const { tokens } = await logIn(c, { email: username, password })
+      // The OAuth2 token response shape (RFC 6749 §5.1), not the envelope: Swagger UI reads it.
+      return c.json({
+        access_token: tokens.accessToken,
+        token_type: 'bearer' as const,
+        expires_in: tokens.expiresIn,
+        refresh_token: tokens.refreshToken,
+      })
+    },
+  )
   .post(
     '/refresh',
     rateLimit('REFRESH_LIMITER', REFRESH_PERIOD_SECONDS),

@@ -2,13 +2,20 @@ import type { Context } from 'hono'
 import type { UserRow } from '../db/schema'
 import type { AppEnv } from '../env'
 import { invalidCredentials, rateLimited } from '../lib/errors'
-import { burnPasswordCheck, hashPassword, needsRehash, verifyPassword } from '../lib/password'
+import {
+  burnPasswordCheck,
+  hashPassword,
+  needsRehash,
+  topUpPasswordCheck,
+  verifyPassword,
+} from '../lib/password'
 import { createRefreshToken, issueAccessToken, sha256Hex } from '../lib/tokens'
-import { clientAddress, clientNetwork } from '../middleware/client-address'
+import { clientAddress } from '../middleware/client-address'
 import { rotateRefreshToken } from '../sessions/queries'
 import { toUser } from '../users/schemas'
 import { setRefreshCookie, wantsCookie } from './cookie'
-import { beginLoginAttempt, recordLoginSuccess, type ThrottleKeys } from './queries'
+import { loginLimits } from './limits'
+import { beginLoginAttempt, recordLoginFailure, recordLoginSuccess } from './queries'
 
 export type TokenPair = {
   accessToken: string
@@ -17,11 +24,6 @@ export type TokenPair = {
 }
 
 export type Session = { user: UserRow; tokens: TokenPair }
-
-/** The login throttle's keys: the email (as its SHA-256) and the client's network. */
-async function throttleKeys(c: Context<AppEnv>, email: string): Promise<ThrottleKeys> {
-  return { email: `email:${await sha256Hex(email)}`, address: `ip:${clientNetwork(c)}` }
-}
 
 // Enough to tell browsers and apps apart in the sessions list; the rest is not kept.
 const USER_AGENT_MAX_CHARACTERS = 256
@@ -37,8 +39,8 @@ export async function logIn(
   credentials: { email: string; password: string },
 ): Promise<Session> {
   const { db, config } = c.var
-  const keys = await throttleKeys(c, credentials.email)
-  const { user, retryAfterSeconds } = await beginLoginAttempt(db, credentials.email, keys)
+  const limits = await loginLimits(c, credentials.email)
+  const { user, retryAfterSeconds } = await beginLoginAttempt(db, credentials.email, limits)
   if (retryAfterSeconds !== undefined) {
     throw rateLimited(retryAfterSeconds, 'Too many failed attempts; try again later')
   }
@@ -46,6 +48,9 @@ export async function logIn(
     ? await verifyPassword(credentials.password, user.passwordHash)
     : await burnPasswordCheck(credentials.password, config.bcryptCost)
   if (!user || !passwordMatches) {
+    // A hash from the old service, at a lower cost, must not answer faster than an unknown email.
+    if (user) await topUpPasswordCheck(credentials.password, user.passwordHash, config.bcryptCost)
+    await recordLoginFailure(db, limits)
     c.var.log.info('login failed', { reason: user ? 'wrong password' : 'unknown email' })
     throw invalidCredentials()
   }
@@ -63,7 +68,7 @@ export async function logIn(
     issueAccessToken(user, sessionId, config),
     sha256Hex(refreshToken).then((tokenHash) =>
       recordLoginSuccess(db, {
-        keys,
+        limits,
         session: {
           id: sessionId,
           userId: user.id,

@@ -101,15 +101,17 @@ export const refreshTokens = pgTable(
   ],
 )
 
-// Failed-login counters, shared by every isolate and location. Keys are `email:<sha256>` or
-// `ip:<address>`: hashing the email keeps typos (and passwords typed into the email field)
-// out of the table.
+// Failed-attempt counters, shared by every isolate and location. Keys name what they count:
+// `en:<sha256 of the email>:<network>`, `email:<sha256>`, `net:<network>`, `user:<id>`. Hashing
+// the email keeps typos (and passwords typed into the email field) out of the table.
 export const loginThrottle = pgTable(
   'login_throttle',
   {
     key: text('key').primaryKey(),
     failures: integer('failures').notNull(),
     windowStart: timestamp('window_start', { withTimezone: true, mode: 'date' }).notNull(),
+    // Each kind of key has its own window; kept on the row so the cleanup needs no list of kinds.
+    windowSeconds: integer('window_seconds').notNull().default(900),
   },
   (t) => [index('login_throttle_window_idx').on(t.windowStart)],
 )

@@ -46,3 +46,23 @@ export async function burnPasswordCheck(password: string, cost: number): Promise
   await bcrypt.compare(password, decoy)
   return false
 }
+
+/**
+ * After a wrong password against a hash made at a lower cost than `cost` (moved from the old
+ * service), does the bcrypt work that is missing, so that the whole check costs what one at
+ * `cost` does, as for an unknown email: bcrypt's work doubles with each cost step, and
+ * 2^low + 2^low + 2^(low+1) + ... + 2^(cost-1) = 2^cost.
+ */
+export async function topUpPasswordCheck(
+  password: string,
+  hash: string,
+  cost: number,
+): Promise<void> {
+  let low: number
+  try {
+    low = bcrypt.getRounds(hash)
+  } catch {
+    return
+  }
+  for (let step = low; step < cost; step += 1) await burnPasswordCheck(password, step)
+}

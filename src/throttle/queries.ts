@@ -1,68 +1,83 @@
-import { eq, lt, sql } from 'drizzle-orm'
+import { eq, lt, type SQL, sql } from 'drizzle-orm'
 import type { Database } from '../db/client'
 import { loginThrottle } from '../db/schema'
 
-export const ATTEMPT_WINDOW_SECONDS = 15 * 60
-export const MAX_FAILURES = 5
-
-const window = sql.raw(`interval '${ATTEMPT_WINDOW_SECONDS} seconds'`)
-
 /**
- * Checks the counters of `keys` and counts this attempt against each, in one statement. The
- * attempt is counted before the password is checked, so concurrent guesses cannot slip past the
- * limit (the upsert returns the new count); a success gives it back (`releaseAttemptQueries`).
- * An attempt blocked by a counter already at the limit counts against no key, and the window is
- * fixed from the first failure, so nobody can stretch a lockout past the window by trying again.
- * (Attempts that race past the limit together are counted, then refused: the counter may
- * overshoot by as many as arrived at once, which changes nothing about the window.)
- *
- * The check and the count are one statement on purpose. Under READ COMMITTED each statement
- * of a batch takes its own snapshot: a separate check could see "not blocked" while the count,
- * a moment later, sees "blocked" and counts nothing, letting the guess through.
- *
- * Returns one row per key over its limit, with the seconds until its window closes.
+ * One counter: at most `maxFailures` in `windowSeconds`, a window that starts at the first
+ * failure and that nothing moves, so no lockout outlasts it. A `reserved` limit counts a try
+ * before the password is checked (given back when it was right): of any number of concurrent
+ * tries, at most `maxFailures` reach the check. An unreserved one counts only a wrong password,
+ * after the check: it never refuses anyone for failures that did not happen, but concurrent
+ * guesses in flight when it fills all reach the check.
  */
-export const countAttemptQuery = (db: Database, keys: readonly string[]) => {
-  const keyList = sql.join(
-    keys.map((key) => sql`${key}`),
+export type Limit = { key: string; maxFailures: number; windowSeconds: number; reserved: boolean }
+
+const limitRows = (limits: readonly Limit[]) =>
+  sql.join(
+    limits.map(
+      (limit) =>
+        sql`(${limit.key}::text, ${limit.maxFailures}::int, ${limit.windowSeconds}::int, ${limit.reserved}::boolean)`,
+    ),
     sql`, `,
   )
+
+const windowOf = (seconds: SQL) => sql`${seconds} * interval '1 second'`
+
+/**
+ * Checks every limit, and reserves a try on the reserved ones, in ONE statement (one snapshot):
+ * a separate check could see "not blocked" while the count, a moment later, sees "blocked" and
+ * counts nothing, letting the guess through. A try refused here counts against nothing.
+ * Returns one row per limit over its maximum, with the seconds until its window closes.
+ */
+export function checkLimitsQuery(db: Database, limits: readonly Limit[]) {
   return db.execute<{ retry_after: number }>(sql`
-    with blocking as (
-      select ceil(extract(epoch from b.window_start + ${window} - now()))::int as retry_after
-      from ${loginThrottle} b
-      where b.key in (${keyList})
-        and b.window_start > now() - ${window}
-        and b.failures >= ${MAX_FAILURES}
-    ), counted as (
-      insert into ${loginThrottle} as t (key, failures, window_start)
-      select v.key, 1, now() from unnest(array[${keyList}]::text[]) as v(key)
-      where not exists (select 1 from blocking)
+    with limits(key, max_failures, window_seconds, reserved) as (values ${limitRows(limits)}),
+    blocking as (
+      select ceil(extract(epoch from t.window_start + ${windowOf(sql`l.window_seconds`)} - now()))::int as retry_after
+      from ${loginThrottle} t join limits l on l.key = t.key
+      where t.window_start > now() - ${windowOf(sql`l.window_seconds`)}
+        and t.failures >= l.max_failures
+    ), reserved as (
+      insert into ${loginThrottle} as t (key, failures, window_start, window_seconds)
+      select key, 1, now(), window_seconds from limits
+      where reserved and not exists (select 1 from blocking)
       on conflict (key) do update set
-        failures = case when t.window_start <= now() - ${window} then 1 else t.failures + 1 end,
-        window_start = case when t.window_start <= now() - ${window} then now() else t.window_start end
-      returning t.failures, ceil(extract(epoch from t.window_start + ${window} - now()))::int as retry_after
+        failures = case when t.window_start <= now() - ${windowOf(sql`t.window_seconds`)} then 1 else t.failures + 1 end,
+        window_start = case when t.window_start <= now() - ${windowOf(sql`t.window_seconds`)} then now() else t.window_start end
+      returning t.key, t.failures,
+        ceil(extract(epoch from t.window_start + ${windowOf(sql`t.window_seconds`)} - now()))::int as retry_after
     )
-    -- Over the limit before this attempt, or pushed over it by a concurrent one.
     select retry_after from blocking
     union all
-    select retry_after from counted where failures > ${MAX_FAILURES}
+    -- Pushed over the maximum by a concurrent try: counted, then refused.
+    select r.retry_after from reserved r join limits l on l.key = r.key where r.failures > l.max_failures
   `)
 }
 
-/** Seconds until a try is allowed, from `countAttemptQuery`'s rows; undefined when allowed. */
+/** Seconds until a try is allowed, from `checkLimitsQuery`'s rows; undefined when allowed. */
 export const retryAfter = (rows: readonly { retry_after: number }[]): number | undefined =>
   rows.length ? Math.max(...rows.map((row) => Number(row.retry_after))) : undefined
 
+/** Counts a wrong password against the unreserved limits (the reserved ones already hold it). */
+export function countFailureQuery(db: Database, limits: readonly Limit[]) {
+  const unreserved = limits.filter((limit) => !limit.reserved)
+  if (unreserved.length === 0) throw new Error('countFailureQuery needs an unreserved limit')
+  return db.execute(sql`
+    insert into ${loginThrottle} as t (key, failures, window_start, window_seconds)
+    select key, 1, now(), window_seconds
+    from (values ${limitRows(unreserved)}) as l(key, max_failures, window_seconds, reserved)
+    on conflict (key) do update set
+      failures = case when t.window_start <= now() - ${windowOf(sql`t.window_seconds`)} then 1 else t.failures + 1 end,
+      window_start = case when t.window_start <= now() - ${windowOf(sql`t.window_seconds`)} then now() else t.window_start end
+  `)
+}
+
 /**
- * Gives a successful password check its attempt back: `clear` keys are reset (the email of a
- * login, the user of a re-authentication), `giveBack` keys lose one count (a shared address).
- * For the batch that records what the check was for.
+ * Gives a right password's reserved tries back: `clear` keys start over (the one that proved
+ * the password is theirs), `giveBack` keys lose one count (shared ones, such as all networks'
+ * tries at one email). For the batch that records what the check was for.
  */
-export const releaseAttemptQueries = (
-  db: Database,
-  keys: { clear: string; giveBack?: string | undefined },
-) => {
+export function releaseQueries(db: Database, keys: { clear: string; giveBack?: string }) {
   const clear = db.delete(loginThrottle).where(eq(loginThrottle.key, keys.clear))
   if (keys.giveBack === undefined) return [clear] as const
   return [
@@ -78,5 +93,10 @@ export const releaseAttemptQueries = (
 export const deleteStaleCountersQuery = (db: Database) =>
   db
     .delete(loginThrottle)
-    .where(lt(loginThrottle.windowStart, sql`now() - ${window}`))
+    .where(
+      lt(
+        loginThrottle.windowStart,
+        sql`now() - ${loginThrottle.windowSeconds} * interval '1 second'`,
+      ),
+    )
     .returning({ key: loginThrottle.key })

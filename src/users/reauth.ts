@@ -3,8 +3,11 @@ import type { UserRow } from '../db/schema'
 import type { AppEnv } from '../env'
 import { rateLimited, validationError } from '../lib/errors'
 import { verifyPassword } from '../lib/password'
-import { countAttemptQuery, releaseAttemptQueries, retryAfter } from '../throttle/queries'
+import { checkLimitsQuery, releaseQueries, retryAfter } from '../throttle/queries'
 import type { Alongside } from './queries'
+
+/** Reserved: only the owner, or a thief of their access token, tries this key. */
+const REAUTH_LIMIT = { maxFailures: 5, windowSeconds: 15 * 60, reserved: true } as const
 
 /**
  * Re-authentication: the caller's current password, checked under a throttle kept per user,
@@ -25,7 +28,7 @@ export async function confirmCurrentPassword(
     )
   }
   const key = `user:${user.id}`
-  const verdict = await countAttemptQuery(c.var.db, [key])
+  const verdict = await checkLimitsQuery(c.var.db, [{ key, ...REAUTH_LIMIT }])
   const retryAfterSeconds = retryAfter(verdict.rows)
   if (retryAfterSeconds !== undefined) {
     throw rateLimited(retryAfterSeconds, 'Too many wrong passwords; try again later')
@@ -37,5 +40,5 @@ export async function confirmCurrentPassword(
       'The current password is not correct',
     )
   }
-  return releaseAttemptQueries(c.var.db, { clear: key })
+  return releaseQueries(c.var.db, { clear: key })
 }
