@@ -3,6 +3,7 @@
  * front of PGlite or a PostgreSQL server, or Neon itself), migrations, .dev.vars and secrets,
  * `wrangler dev` in its own process group, and a shutdown that leaves nothing running.
  */
+
 import { type ChildProcess, spawn } from 'node:child_process'
 import crypto from 'node:crypto'
 import fs from 'node:fs'
@@ -17,6 +18,7 @@ import {
   startNeonLocal,
 } from '../tools/neon-local/index'
 import { migrate } from '../tools/neon-local/migrate'
+import { checkDevSecret } from './dev-settings'
 import { migrationsFolder, repoRoot } from './paths'
 
 export const devVarsPath = path.join(repoRoot, '.dev.vars')
@@ -223,6 +225,7 @@ export function startDevServer(options: DevServerOptions): DevServer {
       throw new Error('DATABASE_URL must be a postgresql:// connection string')
     }
     ensureDevVars(log)
+    checkDevSecret(options.secrets ?? {}, devVarsPath)
     const vars: Record<string, string> = {}
     const secrets: Record<string, string> = {}
     if (databaseUrl && isNeonHost(databaseUrl)) {

@@ -1,14 +1,15 @@
 import { Hono, type MiddlewareHandler } from 'hono'
 import { bodyLimit } from 'hono/body-limit'
 import { cors } from 'hono/cors'
-import { requestId } from 'hono/request-id'
 import { secureHeaders } from 'hono/secure-headers'
 import { authRoutes, loginRoutes } from './auth/routes'
 import type { AppEnv } from './env'
 import { healthRoutes } from './health/routes'
 import { createNotFoundHandler, handleError } from './lib/error-handler'
 import { ApiError } from './lib/errors'
+import { accessLog } from './middleware/access-log'
 import { requestContext } from './middleware/context'
+import { requestIds } from './middleware/request-ids'
 import { openApiRoutes } from './openapi/routes'
 import { sessionsRoutes } from './sessions/routes'
 import { legacyUsersRoutes, usersRoutes } from './users/routes'
@@ -24,7 +25,8 @@ const noStore: MiddlewareHandler = async function noStore(c, next) {
 export function createApp() {
   const app = new Hono<AppEnv>()
 
-  app.use(requestId({ limitLength: 128 }))
+  app.use(requestIds())
+  app.use(accessLog())
   app.use(requestContext())
   app.use(
     cors({

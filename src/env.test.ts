@@ -1,6 +1,7 @@
 import { env } from 'cloudflare:test'
 import { describe, expect, it } from 'vitest'
 import { ConfigError, loadConfig } from './env'
+import { JWT_SECRET_PLACEHOLDER } from './lib/jwt-secret'
 
 const valid = { ...env }
 
@@ -47,6 +48,27 @@ describe('loadConfig', () => {
     ['a BCRYPT_COST over 15', { BCRYPT_COST: '16' }, 'BCRYPT_COST'],
     ['a malformed ACCESS_TOKEN_TTL', { ACCESS_TOKEN_TTL: '1 day' }, 'ACCESS_TOKEN_TTL'],
     ['a zero REFRESH_TOKEN_TTL', { REFRESH_TOKEN_TTL: '0d' }, 'REFRESH_TOKEN_TTL'],
+    ['a malformed SESSION_MAX_AGE', { SESSION_MAX_AGE: '90 days' }, 'SESSION_MAX_AGE'],
+    [
+      'the placeholder JWT_SECRET of .dev.vars.example',
+      { JWT_SECRET: JWT_SECRET_PLACEHOLDER },
+      'JWT_SECRET',
+    ],
+    [
+      'a NEON_FETCH_ENDPOINT on another host',
+      { NEON_FETCH_ENDPOINT: 'https://sql.example.com/sql' },
+      'NEON_FETCH_ENDPOINT',
+    ],
+    [
+      'a NEON_FETCH_ENDPOINT on a private network',
+      { NEON_FETCH_ENDPOINT: 'http://10.0.0.7:4444/sql' },
+      'NEON_FETCH_ENDPOINT',
+    ],
+    [
+      'a NEON_FETCH_ENDPOINT that only starts like loopback',
+      { NEON_FETCH_ENDPOINT: 'http://127.0.0.1.example.com/sql' },
+      'NEON_FETCH_ENDPOINT',
+    ],
   ])('refuses %s, naming the setting and not its value', (_, override, name) => {
     const bindings = { ...valid, ...override } as typeof env
     let caught: unknown
@@ -58,5 +80,19 @@ describe('loadConfig', () => {
     expect(caught).toBeInstanceOf(ConfigError)
     expect((caught as ConfigError).invalidSettings).toEqual([name])
     expect((caught as Error).message).not.toContain('short-secret')
+  })
+
+  it.each(['http://127.0.0.1:4444/sql', 'http://localhost:1/sql', 'http://[::1]:5/sql'])(
+    'accepts a loopback NEON_FETCH_ENDPOINT: %s',
+    (endpoint) => {
+      expect(loadConfig({ ...valid, NEON_FETCH_ENDPOINT: endpoint }).neonFetchEndpoint).toBe(
+        endpoint,
+      )
+    },
+  )
+
+  it('reads SESSION_MAX_AGE, 90 days by default', () => {
+    expect(loadConfig({ ...valid, SESSION_MAX_AGE: '' }).sessionMaxAgeSeconds).toBe(90 * 86_400)
+    expect(loadConfig({ ...valid, SESSION_MAX_AGE: '12h' }).sessionMaxAgeSeconds).toBe(12 * 3600)
   })
 })

@@ -1,6 +1,7 @@
 import * as z from 'zod'
 import type { Database } from './db/client'
 import type { UserRow } from './db/schema'
+import { JwtSecret } from './lib/jwt-secret'
 import type { Logger } from './lib/logger'
 
 export type Bindings = CloudflareBindings
@@ -13,7 +14,10 @@ export type AuthContext = {
 }
 
 export type Variables = {
+  /** Made by the server for every request; see middleware/request-ids. */
   requestId: string
+  /** The client's own X-Request-Id, when well-formed: kept beside `requestId`. */
+  clientRequestId: string | undefined
   config: Config
   db: Database
   log: Logger
@@ -47,17 +51,14 @@ const optionalText = z
   .optional()
   .transform((value) => value?.trim() || undefined)
 
+const LOOPBACK_HOST = /^(localhost|127(\.\d{1,3}){3}|\[::1\])$/i
+
 const ConfigSchema = z.object({
   DATABASE_URL: z
     .string()
     .trim()
     .regex(/^postgres(ql)?:\/\/\S+$/, 'must be a postgresql:// connection string'),
-  JWT_SECRET: z
-    .string()
-    .refine(
-      (secret) => new TextEncoder().encode(secret).byteLength >= 32,
-      'must be at least 32 bytes',
-    ),
+  JWT_SECRET: JwtSecret,
   ACCESS_TOKEN_TTL: duration('24h'),
   REFRESH_TOKEN_TTL: duration('30d'),
   SESSION_MAX_AGE: duration('90d'),
@@ -70,7 +71,11 @@ const ConfigSchema = z.object({
       .map((origin) => origin.trim().replace(/\/+$/, ''))
       .filter(Boolean),
   ),
-  NEON_FETCH_ENDPOINT: optionalText.pipe(z.url({ protocol: /^https?$/ }).optional()),
+  // Local runs only: the driver sends the connection string, password included, wherever this
+  // points, so anything but this machine is refused rather than trusted.
+  NEON_FETCH_ENDPOINT: optionalText.pipe(
+    z.url({ protocol: /^https?$/, hostname: LOOPBACK_HOST }).optional(),
+  ),
 })
 
 export type Config = {

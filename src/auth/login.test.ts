@@ -216,6 +216,7 @@ describe('a login whose account changes while its password is being checked', ()
           actorId: userId,
           clientAddress: '2001:db8::1',
           requestId: 'login-race-test',
+          clientRequestId: undefined,
         }),
     ],
   ])('leaves no session from the old password when %s races the login', async (_, change) => {

@@ -10,7 +10,7 @@ import {
   verifyPassword,
 } from '../lib/password'
 import { createRefreshToken, issueAccessToken, sha256Hex } from '../lib/tokens'
-import { clientAddress } from '../middleware/client-address'
+import { knownClientAddress } from '../middleware/client-address'
 import { rotateRefreshToken } from '../sessions/queries'
 import { toUser } from '../users/schemas'
 import { setRefreshCookie, wantsCookie } from './cookie'
@@ -76,7 +76,7 @@ export async function logIn(
           refreshTtlSeconds: config.refreshTokenTtlSeconds,
           maxAgeSeconds: config.sessionMaxAgeSeconds,
           userAgent: userAgentOf(c),
-          clientAddress: clientAddress(c),
+          clientAddress: knownClientAddress(c),
         },
         tokenVersion: user.tokenVersion,
         rehash,
@@ -107,7 +107,7 @@ export async function refreshSession(
     presentedHash,
     successorHash,
     ttlSeconds: config.refreshTokenTtlSeconds,
-    address: clientAddress(c),
+    address: knownClientAddress(c),
   })
   if (!rotation) return undefined
   const { user, sessionId } = rotation

@@ -125,7 +125,9 @@ export const auditLog = pgTable(
     actorId: uuid('actor_id'),
     targetId: uuid('target_id'),
     clientAddress: text('client_address'),
+    // The id the server made for the request; the client's own X-Request-Id, if any, beside it.
     requestId: text('request_id'),
+    clientRequestId: text('client_request_id'),
     createdAt: timestamps.createdAt,
   },
   (t) => [

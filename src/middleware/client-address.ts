@@ -1,8 +1,11 @@
 import type { Context } from 'hono'
 
 /** The Workers runtime sets CF-Connecting-IP on every request, `wrangler dev` included. */
-export const clientAddress = (c: Context): string =>
-  c.req.header('cf-connecting-ip')?.trim().slice(0, 64) || 'unknown'
+export const knownClientAddress = (c: Context): string | undefined =>
+  c.req.header('cf-connecting-ip')?.trim().slice(0, 64) || undefined
+
+/** The client's address, or `unknown` where a key or a log needs a value. */
+export const clientAddress = (c: Context): string => knownClientAddress(c) ?? 'unknown'
 
 /**
  * What per-address limits count against: an IPv4 address, or the /64 of an IPv6 address,

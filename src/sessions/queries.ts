@@ -44,7 +44,7 @@ export type NewSession = {
   refreshTtlSeconds: number
   maxAgeSeconds: number
   userAgent: string | undefined
-  clientAddress: string
+  clientAddress: string | undefined
 }
 
 const seconds = (count: number) => sql`${count} * interval '1 second'`
@@ -68,7 +68,7 @@ export function openSessionQueries(db: Database, session: NewSession, tokenVersi
       insert into ${sessions} (id, user_id, expires_at, idle_expires_at, user_agent, client_address)
       select ${session.id}, holder.id, now() + ${seconds(session.maxAgeSeconds)},
         now() + least(${seconds(session.refreshTtlSeconds)}, ${seconds(session.maxAgeSeconds)}),
-        ${session.userAgent ?? null}, ${session.clientAddress}
+        ${session.userAgent ?? null}, ${session.clientAddress ?? null}
       from holder
       returning id, user_id, idle_expires_at
     )
@@ -119,7 +119,12 @@ export type Rotation = { user: UserRow; sessionId: string }
  */
 export async function rotateRefreshToken(
   db: Database,
-  rotation: { presentedHash: string; successorHash: string; ttlSeconds: number; address: string },
+  rotation: {
+    presentedHash: string
+    successorHash: string
+    ttlSeconds: number
+    address: string | undefined
+  },
 ): Promise<Rotation | undefined> {
   const result = await db.execute<RotatedRow>(sql`
     with presented as (
@@ -128,7 +133,7 @@ export async function rotateRefreshToken(
     ), touched as (
       update ${sessions} s set
         last_used_at = now(),
-        client_address = ${rotation.address},
+        client_address = coalesce(${rotation.address ?? null}, s.client_address),
         idle_expires_at = least(now() + ${seconds(rotation.ttlSeconds)}, s.expires_at)
       from presented p
       where s.id = p.session_id and p.spent_at is null and p.expires_at > now()

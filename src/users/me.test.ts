@@ -228,11 +228,12 @@ describe('DELETE /v1/users/me', () => {
       token: user.token,
       body: { currentPassword: user.password },
       address,
+      headers: { 'x-request-id': 'client-chosen-id' },
     })
     expect(res.status).toBe(204)
     expect(await sql('select 1 from users where id = $1', [user.userId])).toHaveLength(0)
     const audit = await sql<Record<string, unknown>>(
-      'select action, actor_id, target_id, client_address, request_id, created_at from audit_log where target_id = $1',
+      'select action, actor_id, target_id, client_address, request_id, client_request_id, created_at from audit_log where target_id = $1',
       [user.userId],
     )
     expect(audit).toHaveLength(1)
@@ -242,7 +243,9 @@ describe('DELETE /v1/users/me', () => {
       target_id: user.userId,
       client_address: address,
       request_id: res.headers.get('x-request-id'),
+      client_request_id: 'client-chosen-id',
     })
+    expect(res.headers.get('x-request-id')).not.toBe('client-chosen-id')
     const login = await api('/v1/users/login', {
       method: 'POST',
       body: { email: user.email, password: user.password },

@@ -142,6 +142,7 @@ export type Deletion = {
   actorId: string
   clientAddress: string
   requestId: string
+  clientRequestId: string | undefined
 }
 
 /**
@@ -165,8 +166,9 @@ export async function deleteUserWithAudit(db: Database, deletion: Deletion): Pro
     with deleted as (
       delete from ${users} where ${users.id} = ${deletion.targetId} returning ${users.id}
     )
-    insert into ${auditLog} (action, actor_id, target_id, client_address, request_id)
-    select 'user.deleted', ${deletion.actorId}, deleted.id, ${deletion.clientAddress}, ${deletion.requestId}
+    insert into ${auditLog} (action, actor_id, target_id, client_address, request_id, client_request_id)
+    select 'user.deleted', ${deletion.actorId}, deleted.id, ${deletion.clientAddress},
+      ${deletion.requestId}, ${deletion.clientRequestId ?? null}
     from deleted
     returning ${auditLog.id}
   `),

@@ -62,6 +62,7 @@ async function deleteOwnAccount(c: Context<AppEnv>, caller: UserRow, currentPass
     actorId: caller.id,
     clientAddress: clientAddress(c),
     requestId: c.var.requestId,
+    clientRequestId: c.var.clientRequestId,
   })
   c.var.log.info('user deleted', { userId: caller.id, actorId: caller.id })
   return c.body(null, 204)
@@ -164,6 +165,7 @@ export const usersRoutes = new Hono<AppEnv>()
       actorId: caller.id,
       clientAddress: clientAddress(c),
       requestId: c.var.requestId,
+      clientRequestId: c.var.clientRequestId,
     })
     if (!deleted) throw notFound(USER_NOT_FOUND)
     c.var.log.info('user deleted', { userId, actorId: caller.id })

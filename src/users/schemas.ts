@@ -8,7 +8,19 @@ const wellFormed = (value: string) => value.isWellFormed()
 const NOT_WELL_FORMED = 'must be valid Unicode text'
 
 // biome-ignore lint/suspicious/noControlCharactersInRegex: refusing control characters is the point
-export const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f]/
+export const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f-\u009f]/
+
+/** Bidirectional overrides and isolates: they can make a name display as something else. */
+const BIDI_CONTROLS = /[\u202a-\u202e\u2066-\u2069]/
+
+/**
+ * What shows nothing on screen: spaces, format characters (zero-width joiners and spaces among
+ * them), characters Unicode says to ignore when not supported (fillers, variation selectors) and
+ * the blank Braille pattern. A name may contain them (an emoji ZWJ sequence needs U+200D), but
+ * not be made only of them.
+ */
+const INVISIBLE = /[\p{White_Space}\p{Cf}\p{Default_Ignorable_Code_Point}\u2800]/gu
+const hasVisibleCharacter = (name: string) => name.replace(INVISIBLE, '').length > 0
 
 export const Email = z
   .string()
@@ -24,6 +36,11 @@ export const Name = z
   .min(1, 'must not be blank')
   .refine((name) => [...name].length <= 100, 'must be at most 100 characters')
   .refine((name) => !CONTROL_CHARACTERS.test(name), 'must not contain control characters')
+  .refine(
+    (name) => !BIDI_CONTROLS.test(name),
+    'must not contain bidirectional overrides or isolates',
+  )
+  .refine(hasVisibleCharacter, 'must contain a visible character')
   .refine(wellFormed, NOT_WELL_FORMED)
   .meta({ example: 'Ada Lovelace' })
 
