@@ -349,7 +349,7 @@ function describeUserAgent(userAgent) {
   const browser = BROWSERS.find(([pattern]) => pattern.test(text))?.[1]
   const system = SYSTEMS.find(([pattern]) => pattern.test(text))?.[1]
   // Not a browser: an app or a tool names itself first ("curl/8.5.0", "okhttp/4.12").
-  const product = /^([A-Za-z][\w.-]{0,29})\//.exec(text)?.[1]
+  const product = /^([A-Za-z][\w.-]{0,29})(?:\/|$)/.exec(text.trim())?.[1]
   const what = browser ?? (product && product !== 'Mozilla' ? product : undefined)
   if (what) return system ? `${what} on ${system}` : what
   if (system) return `A browser on ${system}`

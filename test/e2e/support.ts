@@ -7,7 +7,7 @@ import crypto from 'node:crypto'
 import fs from 'node:fs'
 import path from 'node:path'
 import type { Browser, Locator, Page, Response } from 'playwright-core'
-import { AppPage, clientAddress, hasText, screenshotDir, visible } from './harness'
+import { AppPage, clientAddress, eventually, hasText, screenshotDir, visible } from './harness'
 
 /** The server and browser of this run. */
 export const e2e: { baseUrl: string; browser: Browser | undefined } = {
@@ -183,20 +183,23 @@ export const sessionsCard = (app: AppPage) =>
   app.page.getByRole('region', { name: 'Sessions', exact: true })
 export const sessionItems = (app: AppPage) => app.page.locator('#sessions-list > li')
 
-/** Waits until the card lists `count` sessions (and is not loading); returns their text. */
+/**
+ * Waits until the card lists `count` sessions (and is not loading); returns each one's text as
+ * shown, white space collapsed: "Chrome on Linux This device IP address 198.18.0.1 Signed in …".
+ */
 export async function waitForSessions(app: AppPage, count: number): Promise<string[]> {
-  const { eventually } = await import('./harness')
-  return eventually(
+  const { texts } = await eventually(
     `${count} session(s) in the list`,
     async () => {
       const busy = await app.page.locator('#sessions-list').getAttribute('aria-busy')
-      const texts = (await sessionItems(app).allTextContents()).map((text) =>
+      const texts = (await sessionItems(app).allInnerTexts()).map((text) =>
         text.replace(/\s+/g, ' ').trim(),
       )
       return { busy, texts }
     },
     ({ busy, texts }) => busy !== 'true' && texts.length === count,
-  ).then(({ texts }) => texts)
+  )
+  return texts
 }
 
 /** The "Sign out" button of the other session whose description starts with `who`. */
