@@ -38,7 +38,7 @@ export default defineConfig({
         test: {
           name: 'workers',
           include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
-          exclude: ['test/e2e/**'],
+          exclude: ['test/e2e/**', 'test/migrations/**'],
           globalSetup: ['test/setup/global-setup.ts'],
           provide: { legacyPassword, legacyHashes },
           testTimeout: 30_000,
@@ -48,7 +48,7 @@ export default defineConfig({
         // Development tools that run in Node: the local Neon endpoint and the migrator.
         test: {
           name: 'node',
-          include: ['tools/**/*.test.ts', 'scripts/**/*.test.ts'],
+          include: ['tools/**/*.test.ts', 'scripts/**/*.test.ts', 'test/migrations/**/*.test.ts'],
           environment: 'node',
           testTimeout: 60_000,
         },

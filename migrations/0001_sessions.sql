@@ -1,3 +1,7 @@
+-- No writer may change refresh_tokens between the copy into sessions and the column changes
+-- below (a revocation would be lost, a new family would break the foreign key): the lock is
+-- held until the migration commits.
+LOCK TABLE "refresh_tokens" IN SHARE ROW EXCLUSIVE MODE;--> statement-breakpoint
 CREATE TABLE "sessions" (
 	"id" uuid PRIMARY KEY DEFAULT gen_random_uuid() NOT NULL,
 	"user_id" uuid NOT NULL,

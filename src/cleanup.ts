@@ -10,5 +10,5 @@ export async function deleteStaleRows(
     ...deleteStaleSessionsQueries(db),
     deleteStaleCountersQuery(db),
   ])
-  return { sessions: sessions.length, tokens: tokens.length, counters: counters.length }
+  return { sessions: sessions.rows.length, tokens: tokens.rows.length, counters: counters.length }
 }

@@ -102,4 +102,41 @@ describe('refresh token in a cookie, for the browser app', () => {
     expect(out.headers.get('set-cookie')).toMatch(/^__Host-refresh_token=;.*Max-Age=0.*Path=\//)
     expect((await refreshWithCookie(`${COOKIE}=${cookie.value}`)).status).toBe(401)
   })
+
+  it('logout reads the cookie: a cookie of another session of the caller ends that one too', async () => {
+    const { user, cookie } = await logInWithCookie()
+    // A second login of the same account, whose access token does the logout.
+    const other = await api<Session>('/v1/users/login', {
+      method: 'POST',
+      body: { email: user.email, password: user.password },
+      address: freshAddress(),
+    })
+    const out = await api('/v1/auth/logout', {
+      method: 'POST',
+      token: other.body.data.token,
+      headers: { ...COOKIE_MODE, cookie: `${COOKIE}=${cookie.value}` },
+    })
+    expect(out.status).toBe(204)
+    expect((await refreshWithCookie(`${COOKIE}=${cookie.value}`)).status).toBe(401)
+  })
+
+  it('"sign out everywhere else" neither reads nor clears the app\'s own cookie', async () => {
+    const { user, res, cookie } = await logInWithCookie()
+    const elsewhere = await api<Session>('/v1/users/login', {
+      method: 'POST',
+      body: { email: user.email, password: user.password },
+      address: freshAddress(),
+    })
+    const out = await api('/v1/auth/logout', {
+      method: 'POST',
+      token: res.body.data.token,
+      body: { scope: 'others' },
+      headers: { ...COOKIE_MODE, cookie: `${COOKIE}=${cookie.value}` },
+    })
+    expect(out.status).toBe(204)
+    expect(out.headers.get('set-cookie')).toBeNull()
+    expect((await api('/v1/users/me', { token: elsewhere.body.data.token })).status).toBe(401)
+    expect((await api('/v1/users/me', { token: res.body.data.token })).status).toBe(200)
+    expect((await refreshWithCookie(`${COOKIE}=${cookie.value}`)).status).toBe(200)
+  })
 })

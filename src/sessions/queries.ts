@@ -1,4 +1,4 @@
-import { and, desc, eq, getTableColumns, gt, isNull, lt, or, type SQL, sql } from 'drizzle-orm'
+import { and, desc, eq, getTableColumns, gt, isNull, or, type SQL, sql } from 'drizzle-orm'
 import { type Database, preparedPerDatabase } from '../db/client'
 import { refreshTokens, sessions, type UserRow, users } from '../db/schema'
 
@@ -239,7 +239,7 @@ export const endAllSessionsQuery = (db: Database, userId: string, onlyIf?: SQL) 
   db
     .update(sessions)
     .set({ endedAt: sql`now()` })
-    .where(and(eq(sessions.userId, userId), isNull(sessions.endedAt), onlyIf))
+    .where(and(eq(sessions.userId, userId), isLive, onlyIf))
 
 export type SessionSummary = {
   id: string
@@ -251,7 +251,10 @@ export type SessionSummary = {
   clientAddress: string | null
 }
 
-/** The user's live sessions, newest first (at most MAX_LIVE_SESSIONS of them). */
+/**
+ * The user's live sessions, newest first: at most MAX_LIVE_SESSIONS, except for an account
+ * migrated with more, until its next login ends the oldest.
+ */
 export function listLiveSessions(db: Database, userId: string): Promise<SessionSummary[]> {
   return db
     .select({
@@ -273,22 +276,24 @@ export function listLiveSessions(db: Database, userId: string): Promise<SessionS
  * What the daily cleanup removes: sessions that are no longer live (with their refresh tokens,
  * by the foreign key's cascade), and expired refresh tokens of live sessions. A spent token
  * is kept until it expires, so presenting it again is still caught as reuse; once its session
- * is over, an unknown token and an ended session's token get the same 401.
+ * is over, an unknown token and an ended session's token get the same 401. Rows another
+ * request holds (a deletion of the same user, say) are skipped until the next run, so the
+ * cleanup never waits for, or deadlocks with, a request.
  */
 export const deleteStaleSessionsQueries = (db: Database) =>
   [
-    db
-      .delete(sessions)
-      .where(
-        or(
-          sql`${sessions.endedAt} is not null`,
-          lt(sessions.expiresAt, sql`now()`),
-          lt(sessions.idleExpiresAt, sql`now()`),
-        ),
+    db.execute<{ id: string }>(sql`
+      delete from ${sessions} where id in (
+        select id from ${sessions}
+        where ended_at is not null or expires_at < now() or idle_expires_at < now()
+        for update skip locked
       )
-      .returning({ id: sessions.id }),
-    db
-      .delete(refreshTokens)
-      .where(lt(refreshTokens.expiresAt, sql`now()`))
-      .returning({ id: refreshTokens.id }),
+      returning id
+    `),
+    db.execute<{ id: string }>(sql`
+      delete from ${refreshTokens} where id in (
+        select id from ${refreshTokens} where expires_at < now() for update skip locked
+      )
+      returning id
+    `),
   ] as const

@@ -6,6 +6,7 @@ import {
   freshAddress,
   type RegisteredUser,
   registerUser,
+  sql,
 } from '../../test/support/api'
 
 type Pair = { data: { token: string; refreshToken: string } }
@@ -41,15 +42,45 @@ async function expectNothingOfTheSessionWorks(
 }
 
 /**
- * Holds the session row locked in a transaction of its own for `ms`, as a refresh or a logout
- * in flight would; requests started meanwhile queue on the lock in the order they arrive.
+ * Holds the session row locked in a transaction of its own, as a refresh or a logout in flight
+ * would; requests started meanwhile queue on the lock. Its statement carries `tag`, so the
+ * test can find it, and what waits behind it, in pg_stat_activity.
  */
-function holdSessionRow(sessionId: string, ms: number): Promise<unknown> {
+function holdSessionRow(sessionId: string, tag: string): Promise<unknown> {
   const db = appDatabase()
   return db.batch([
     db.execute(drizzleSql`select id from sessions where id = ${sessionId} for no key update`),
-    db.execute(drizzleSql`select pg_sleep(${ms / 1000})`),
+    db.execute(drizzleSql.raw(`select pg_sleep(2) /* ${tag} */`)),
   ])
+}
+
+/** Backends waiting, directly or behind another waiter, on the transaction tagged `tag`. */
+async function waitersBehind(tag: string): Promise<number> {
+  const [row] = await sql<{ waiting: number }>(
+    `with recursive holder as (
+       select pid from pg_stat_activity where query like '%' || $1 || '%' and pid <> pg_backend_pid()
+     ), queue(pid) as (
+       select pid from holder
+       union
+       select w.pid from pg_stat_activity w join queue q on q.pid = any(pg_blocking_pids(w.pid))
+     )
+     -- -1 while the holder has not reached its tagged statement: nothing is queued yet.
+     select count(*)::int - 1 as waiting from queue where exists (select 1 from holder)`,
+    [tag],
+  )
+  return Number(row?.waiting ?? 0)
+}
+
+/**
+ * Polls until the tagged transaction holds its lock (its tagged statement runs) and `count`
+ * requests wait behind it; fails after 1.5 s.
+ */
+async function untilQueued(tag: string, count: number): Promise<void> {
+  const deadline = Date.now() + 1500
+  while ((await waitersBehind(tag)) < count) {
+    if (Date.now() > deadline) throw new Error(`${count} request(s) never queued behind ${tag}`)
+    await pause(20)
+  }
 }
 
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
@@ -69,29 +100,24 @@ describe('a refresh racing a logout of the same session', () => {
       `leaves no working token when the ${first} takes the session row first ${POSTGRES_ONLY}`,
       async () => {
         const user = await registerUser()
-        const finished: string[] = []
-        const track = <T>(name: string, promise: Promise<T>) =>
-          promise.then((value) => {
-            finished.push(name)
-            return value
-          })
-        const holder = track('holder', holdSessionRow(user.sessionId, 600))
-        await pause(150)
+        const tag = `holder-${crypto.randomUUID()}`
+        const holder = holdSessionRow(user.sessionId, tag)
+        await untilQueued(tag, 0)
         const start = {
-          refresh: () => track('refresh', refresh(user.refreshToken)),
-          logout: () => track('logout', logout(user.token)),
+          refresh: () => refresh(user.refreshToken),
+          logout: () => logout(user.token),
         }
         const second = first === 'refresh' ? 'logout' : 'refresh'
+        // The second starts only once the first waits on the lock: the order is forced, not hoped.
         const firstCall = start[first]()
-        await pause(150)
+        await untilQueued(tag, 1)
         const secondCall = start[second]()
+        await untilQueued(tag, 2)
         const [, a, b] = await Promise.all([holder, firstCall, secondCall])
-        const rotated = first === 'refresh' ? a : b
-        // Both were queued behind the lock, in this order: the interleaving was forced.
-        expect(finished).toEqual(['holder', first, second])
-        if (first === 'refresh') expect(rotated.status).toBe(200)
-        else expect(rotated.status).toBe(401)
-        await expectNothingOfTheSessionWorks(user, rotated as Awaited<ReturnType<typeof refresh>>)
+        const rotated = (first === 'refresh' ? a : b) as Awaited<ReturnType<typeof refresh>>
+        // Which one had the session row first shows in the refresh's answer.
+        expect(rotated.status).toBe(first === 'refresh' ? 200 : 401)
+        await expectNothingOfTheSessionWorks(user, rotated)
       },
     )
   }

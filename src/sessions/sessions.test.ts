@@ -293,4 +293,17 @@ describe('at most 50 live sessions per user', () => {
     expect(Number(live[0]?.count)).toBe(50)
     expect((await listSessions(secondOldest?.token ?? '')).body.data.items).toHaveLength(50)
   })
+
+  it('holds under concurrent logins: bursts past the cap still leave exactly 50 live', async () => {
+    const user = await registerUser()
+    for (let i = 0; i < 44; i += 1) await logInAgain(user)
+    for (let burst = 0; burst < 4; burst += 1) {
+      await Promise.all(Array.from({ length: 5 }, () => logInAgain(user)))
+    }
+    const live = await sql<{ count: string }>(
+      'select count(*) from sessions where user_id = $1 and ended_at is null',
+      [user.userId],
+    )
+    expect(Number(live[0]?.count)).toBe(50)
+  })
 })

@@ -59,6 +59,10 @@ export type UserChanges = { name?: string; email?: string; role?: Role }
 /** What else a change must record in its round trip (a re-authentication's release). */
 export type Alongside = readonly BatchItem<'pg'>[]
 
+/** `Alongside` as `db.batch` takes it: at least one statement. */
+export const asBatch = (statements: Alongside) =>
+  statements as unknown as readonly [BatchItem<'pg'>, ...BatchItem<'pg'>[]]
+
 /**
  * Applies the changes, with `alongside`, in one round trip; a role change also ends every
  * session of the user, atomically.
@@ -154,7 +158,11 @@ export type Deletion = {
  * Deleting the user directly would lock its row against that check and then wait, through the
  * cascade, for the session the refresh holds.
  */
-export async function deleteUserWithAudit(db: Database, deletion: Deletion): Promise<boolean> {
+export async function deleteUserWithAudit(
+  db: Database,
+  deletion: Deletion,
+  alongside: Alongside = [],
+): Promise<boolean> {
   const [, , result] = await db.batch([
     db
       .select({ id: users.id })
@@ -172,6 +180,7 @@ export async function deleteUserWithAudit(db: Database, deletion: Deletion): Pro
     from deleted
     returning ${auditLog.id}
   `),
+    ...alongside,
   ])
   return result.rows.length === 1
 }

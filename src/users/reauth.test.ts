@@ -133,6 +133,17 @@ describe('the re-authentication throttle, kept per user', () => {
     expect(password.status).toBe(204)
   })
 
+  it('gives a right password its try back even when the change then fails (a taken email)', async () => {
+    const [user, other] = await Promise.all([registerUser(), registerUser()])
+    for (let i = 0; i < 6; i += 1) {
+      const taken = await changeEmail(user, { email: other.email, currentPassword: user.password })
+      expect(taken.status).toBe(409)
+    }
+    const email = uniqueEmail('free')
+    const ok = await changeEmail(user, { email, currentPassword: user.password })
+    expect(ok.status).toBe(200)
+  })
+
   it('gives a right password its attempt back', async () => {
     const user = await registerUser()
     for (let i = 0; i < 4; i += 1) {

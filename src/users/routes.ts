@@ -13,6 +13,7 @@ import { requireMediaType } from '../middleware/media-type'
 import { meHandlers, registerHandlers } from './handlers'
 import {
   type Alongside,
+  asBatch,
   changePassword,
   deleteUserWithAudit,
   findUserById,
@@ -49,21 +50,32 @@ async function updateOwnAccount(
     changesEmail || currentPassword !== undefined
       ? await confirmCurrentPassword(c, caller, currentPassword)
       : []
-  const user = await updateUser(c.var.db, caller.id, changes, release)
+  let user: UserRow | undefined
+  try {
+    user = await updateUser(c.var.db, caller.id, changes, release)
+  } catch (error) {
+    // The failed batch took the give-back with it: a right password must not stay counted.
+    if (release.length > 0) await c.var.db.batch(asBatch(release))
+    throw error
+  }
   if (!user) throw notFound(USER_NOT_FOUND)
   return user
 }
 
 /** Deletes one's own account, with the current password; 204. */
 async function deleteOwnAccount(c: Context<AppEnv>, caller: UserRow, currentPassword?: string) {
-  await confirmCurrentPassword(c, caller, currentPassword)
-  await deleteUserWithAudit(c.var.db, {
-    targetId: caller.id,
-    actorId: caller.id,
-    clientAddress: clientAddress(c),
-    requestId: c.var.requestId,
-    clientRequestId: c.var.clientRequestId,
-  })
+  const release = await confirmCurrentPassword(c, caller, currentPassword)
+  await deleteUserWithAudit(
+    c.var.db,
+    {
+      targetId: caller.id,
+      actorId: caller.id,
+      clientAddress: clientAddress(c),
+      requestId: c.var.requestId,
+      clientRequestId: c.var.clientRequestId,
+    },
+    release,
+  )
   c.var.log.info('user deleted', { userId: caller.id, actorId: caller.id })
   return c.body(null, 204)
 }
