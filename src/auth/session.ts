@@ -32,7 +32,8 @@ const userAgentOf = (c: Context<AppEnv>) =>
 
 /**
  * Checks an email and password under the login throttle and opens a new token family.
- * Two round trips on success, one on failure; unknown emails cost the same bcrypt work.
+ * Two round trips, success or failure (a refused try: one); unknown emails, and wrong passwords
+ * for hashes at a lower cost, cost the same bcrypt work as a wrong password at BCRYPT_COST.
  */
 export async function logIn(
   c: Context<AppEnv>,
