@@ -1,0 +1,192 @@
+/** The bench's report: the machine, the settings, the table, the ratios; JSON and Markdown. */
+import fs from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
+import { repoRoot } from '../scripts/paths'
+import type { VerifyTiming } from './bcrypt'
+import { BUNDLE_GZIP_BUDGET_BYTES, type BundleReport, bundleTable, kib } from './bundle'
+import type { ScenarioResult } from './measure'
+import { resultsDir, type Settings } from './settings'
+
+export function machine() {
+  const cpus = os.cpus()
+  const version = (pkg: string) =>
+    (
+      JSON.parse(
+        fs.readFileSync(path.join(repoRoot, 'node_modules', pkg, 'package.json'), 'utf8'),
+      ) as { version: string }
+    ).version
+  return {
+    cores: cpus.length,
+    cpuModel: cpus[0]?.model.trim() ?? 'unknown',
+    node: process.version,
+    platform: `${os.type()} ${os.release()} ${os.arch()}`,
+    memoryGiB: Math.round(os.totalmem() / 2 ** 30),
+    loadAverageAtStart: os.loadavg().map((value) => Number(value.toFixed(2))),
+    wrangler: version('wrangler'),
+    workerd: version('workerd'),
+    autocannon: version('autocannon'),
+  }
+}
+
+function commandLine(): string {
+  const env = ['BENCH_DURATION', 'BENCH_WARMUP', 'BENCH_CONNECTIONS', 'BCRYPT_COST']
+    .filter((name) => process.env[name]?.trim())
+    .map((name) => `${name}=${process.env[name]?.trim()}`)
+  if (process.env.DATABASE_URL?.trim()) env.push('DATABASE_URL=<postgresql://…>')
+  const command =
+    process.env.npm_lifecycle_event === 'bench'
+      ? 'npm run bench'
+      : `node --import tsx ${path.relative(process.cwd(), process.argv[1] ?? 'bench/run.ts')}`
+  return [...env, command].join(' ')
+}
+
+/** A ratio with 10 connections (`loaded`) and with one (`single`). */
+type Pair = { loaded: number; single: number }
+
+export interface Report {
+  generatedAt: string
+  command: string
+  machine: ReturnType<typeof machine>
+  settings: Settings & { database: string; logLevel: string }
+  scenarios: ScenarioResult[]
+  bcrypt: {
+    cost: number
+    workerd: VerifyTiming
+    native: VerifyTiming
+    loginP50OverVerify: Pair
+    unknownOverKnownP50: Pair
+    /** Both answers are 401 after the same round trips: what an attacker could compare. */
+    unknownOverWrongPasswordP50: Pair
+    /**
+     * A wrong password against a hash at `legacyCost` (topped up to `cost`) over an unknown
+     * email, by p50 and by workerd CPU per request; null when the bench's cost has no lower one.
+     */
+    legacyOverUnknown: { legacyCost: number; p50: Pair; cpuPerRequest: Pair } | null
+  }
+  bundle: BundleReport & { gzipBudgetBytes: number }
+}
+
+export function buildReport(input: {
+  machine: ReturnType<typeof machine>
+  settings: Report['settings']
+  results: ScenarioResult[]
+  workerd: VerifyTiming
+  native: VerifyTiming
+  legacyCost: number | undefined
+  bundle: BundleReport
+}): Report {
+  const { results, workerd } = input
+  const find = (name: string) => results.find((r) => r.name === name)
+  const p50 = (name: string) => find(name)?.load.latencyMs.p50 ?? Number.NaN
+  const cpu = (name: string) => find(name)?.workerCpuMsPerRequest ?? Number.NaN
+  const pair = (of: (name: string) => number, top: string, bottom: string): Pair => ({
+    loaded: of(top) / of(bottom),
+    single: of(`${top} (1 connection)`) / of(`${bottom} (1 connection)`),
+  })
+  const unknown = 'login, unknown email'
+  const legacy = 'login, wrong password, legacy-cost hash'
+  return {
+    generatedAt: new Date().toISOString(),
+    command: commandLine(),
+    machine: input.machine,
+    settings: input.settings,
+    scenarios: results,
+    bcrypt: {
+      cost: input.settings.bcryptCost,
+      workerd,
+      native: input.native,
+      loginP50OverVerify: {
+        loaded: p50('login') / workerd.p50Ms,
+        single: p50('login (1 connection)') / workerd.p50Ms,
+      },
+      unknownOverKnownP50: pair(p50, unknown, 'login'),
+      unknownOverWrongPasswordP50: pair(p50, unknown, 'login, wrong password'),
+      legacyOverUnknown:
+        input.legacyCost === undefined
+          ? null
+          : {
+              legacyCost: input.legacyCost,
+              p50: pair(p50, legacy, unknown),
+              cpuPerRequest: pair(cpu, legacy, unknown),
+            },
+    },
+    bundle: { ...input.bundle, gzipBudgetBytes: BUNDLE_GZIP_BUDGET_BYTES },
+  }
+}
+
+const ms = (value: number) => (value >= 100 ? value.toFixed(0) : value.toFixed(1))
+const ratio = (value: number) => `${value.toFixed(2)}×`
+
+function statusMix(result: ScenarioResult): string {
+  const entries = Object.entries(result.load.statuses).sort(([a], [b]) => a.localeCompare(b))
+  const mix = entries.map(([status, count]) => `${count}×${status}`).join(', ')
+  const failures = result.load.errors + result.load.timeouts
+  return failures ? `${mix}; ${failures} errors/timeouts` : mix
+}
+
+function nonSuccessCell(result: ScenarioResult): string {
+  const non2xx = Object.entries(result.load.statuses)
+    .filter(([status]) => !status.startsWith('2'))
+    .reduce((total, [, count]) => total + count, 0)
+  if (non2xx === 0) return '0'
+  if (!String(result.expectedStatus).startsWith('2') && result.unexpected === 0) {
+    return `${non2xx} (all ${result.expectedStatus}, expected)`
+  }
+  return `${non2xx} (${result.unexpected} unexpected)`
+}
+
+export function markdown(report: Report): string {
+  const { machine: m, settings: s, bcrypt: b } = report
+  const rows = report.scenarios.map((r) =>
+    [
+      r.name,
+      `\`${r.route}\``,
+      r.connections,
+      r.load.requestsPerSecond.toFixed(1),
+      ms(r.load.latencyMs.p50),
+      ms(r.load.latencyMs.p99),
+      r.load.completed,
+      nonSuccessCell(r),
+      r.roundTripsPerRequest === null ? 'n/a' : r.roundTripsPerRequest.toFixed(2),
+      r.workerCpuMsPerRequest === null ? 'n/a' : r.workerCpuMsPerRequest.toFixed(2),
+    ].join(' | '),
+  )
+  const legacy = b.legacyOverUnknown
+  return [
+    `Machine: ${m.cores} cores, ${m.cpuModel}, ${m.memoryGiB} GiB, Node ${m.node}, ${m.platform}; load average at start ${m.loadAverageAtStart.join(' / ')}.`,
+    `wrangler ${m.wrangler} (workerd ${m.workerd}), autocannon ${m.autocannon}; database: ${s.database}.`,
+    `Command: \`${report.command}\` — ${s.warmupSeconds} s warm-up then ${s.durationSeconds} s per scenario; BCRYPT_COST=${s.bcryptCost} (the default in wrangler.toml is 12; costs under 10 are for tests and benchmarks only).`,
+    '',
+    '| scenario | route | connections | req/s | p50 ms | p99 ms | responses | non-2xx | DB round trips / request | workerd CPU ms / request |',
+    '|---|---|---:|---:|---:|---:|---:|---|---:|---:|',
+    ...rows.map((row) => `| ${row} |`),
+    '',
+    'Round trips: requests at the local Neon endpoint per request sent. workerd CPU: user + system CPU of the workerd process that runs the Worker (its HTTP handling included), per request sent; it moves much less than latency when other processes share the machine.',
+    '',
+    `Status mix: ${report.scenarios.map((r) => `${r.name}: ${statusMix(r)}`).join('; ')}.`,
+    '',
+    `Bare bcrypt verify at cost ${b.cost}: ${ms(b.workerd.p50Ms)} ms p50 in ${b.workerd.runtime}; ${ms(b.native.p50Ms)} ms p50 in ${b.native.runtime} (${b.workerd.samples} samples each).`,
+    `Login p50 / bare verify p50: ${ratio(b.loginP50OverVerify.single)} with 1 connection, ${ratio(b.loginP50OverVerify.loaded)} with ${s.connections} (requests queue for the one workerd thread).`,
+    `Unknown-email login p50 / successful login p50: ${ratio(b.unknownOverKnownP50.single)} with 1 connection, ${ratio(b.unknownOverKnownP50.loaded)} with ${s.connections} (a success also signs tokens and opens a session).`,
+    `Unknown-email login p50 / wrong-password login p50 (both 401 after the same round trips and one bcrypt check at cost ${b.cost}): ${ratio(b.unknownOverWrongPasswordP50.single)} with 1 connection, ${ratio(b.unknownOverWrongPasswordP50.loaded)} with ${s.connections}.`,
+    legacy
+      ? `Legacy-cost wrong password / unknown email (a hash at cost ${legacy.legacyCost}, topped up to ${b.cost}): p50 ${ratio(legacy.p50.single)} with 1 connection, ${ratio(legacy.p50.loaded)} with ${s.connections}; workerd CPU per request ${ratio(legacy.cpuPerRequest.single)} with 1 connection, ${ratio(legacy.cpuPerRequest.loaded)} with ${s.connections}.`
+      : `No legacy-cost scenario: BCRYPT_COST=${b.cost} has no lower bcrypt cost.`,
+    '',
+    `Bundle: ${kib(report.bundle.bytes)} minified, ${kib(report.bundle.gzipBytes)} gzip (budget ${kib(report.bundle.gzipBudgetBytes)}), from \`${report.bundle.command}\`.`,
+    '',
+    bundleTable(report.bundle),
+    '',
+  ].join('\n')
+}
+
+/** Writes bench/results/latest.{json,md} and prints the Markdown. */
+export function writeReport(report: Report): string {
+  const text = markdown(report)
+  fs.mkdirSync(resultsDir, { recursive: true })
+  fs.writeFileSync(path.join(resultsDir, 'latest.json'), `${JSON.stringify(report, null, 2)}\n`)
+  fs.writeFileSync(path.join(resultsDir, 'latest.md'), text)
+  console.log(`\n${text}`)
+  return path.relative(process.cwd(), resultsDir)
+}
