@@ -5,10 +5,14 @@
  * TEST_DATABASE_URL (else DATABASE_URL) = postgresql://user@host/db: a scratch database
  * `test_<time>_<random>` is created on that server and dropped afterwards; the database the URL
  * names is never touched. Neither set: in-memory PGlite.
+ *
+ * It also copies Swagger UI into public/docs/vendor/: the Workers pool serves public/ as
+ * wrangler.toml says but, unlike `wrangler dev` and `wrangler deploy`, runs no `[build] command`.
  */
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import type { TestProject } from 'vitest/node'
+import { vendorSwaggerUi } from '../../scripts/vendor-swagger-ui'
 import { describeDatabaseUrl, redactPassword, startNeonLocal } from '../../tools/neon-local/index'
 import { migrate } from '../../tools/neon-local/migrate'
 import {
@@ -21,6 +25,7 @@ const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..'
 const migrationsFolder = path.join(repoRoot, 'migrations')
 
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
+  vendorSwaggerUi()
   const serverUrl = testServerUrl()
   let scratch: ScratchDatabase | undefined
   try {

@@ -1,0 +1,102 @@
+/**
+ * Copies Swagger UI's browser files from the pinned `swagger-ui-dist` package into
+ * public/docs/vendor/ (git-ignored), where Workers static assets serve them from this origin:
+ * /docs then loads no script or style from anywhere else, and works offline.
+ *
+ * The files are far too big for the Worker bundle (the bundle alone is ~1.7 MB), so they are
+ * static assets, and they are copied rather than committed so that package.json's exact version
+ * is the one place that says which Swagger UI ships.
+ *
+ * Run by wrangler's `[build] command` (before `wrangler dev`, `wrangler deploy` and the bundle
+ * check's dry run) and by the tests' global setup (the Workers test pool reads wrangler.toml's
+ * assets but does not run the build command).
+ *
+ *   node --import tsx scripts/vendor-swagger-ui.ts
+ */
+import fs from 'node:fs'
+import path from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { repoRoot } from './paths'
+
+const PACKAGE = 'swagger-ui-dist'
+const sourceDir = path.join(repoRoot, 'node_modules', PACKAGE)
+export const vendorDir = path.join(repoRoot, 'public', 'docs', 'vendor')
+
+/**
+ * What /docs/index.html needs, and the licence texts that must travel with the code
+ * (swagger-ui is Apache-2.0 with a NOTICE; the bundle's LICENSE.txt lists what it bundles).
+ * Source maps stay out: they would double what is uploaded, for devtools only.
+ */
+export const VENDORED_FILES = [
+  'swagger-ui-bundle.js',
+  'swagger-ui-bundle.js.LICENSE.txt',
+  'swagger-ui.css',
+  'favicon-32x32.png',
+  'LICENSE',
+  'NOTICE',
+] as const
+
+const readJson = (file: string): Record<string, unknown> =>
+  JSON.parse(fs.readFileSync(file, 'utf8')) as Record<string, unknown>
+
+/** The exact version package.json pins; a range would let two installs ship different code. */
+function pinnedVersion(): string {
+  const manifest = readJson(path.join(repoRoot, 'package.json'))
+  const sections = [manifest.dependencies, manifest.devDependencies] as (
+    | Record<string, string>
+    | undefined
+  )[]
+  const version = sections.map((section) => section?.[PACKAGE]).find(Boolean)
+  if (!version || !/^\d+\.\d+\.\d+$/.test(version))
+    throw new Error(`package.json must pin ${PACKAGE} to an exact version (found ${version})`)
+  return version
+}
+
+function installedVersion(): string {
+  const manifestPath = path.join(sourceDir, 'package.json')
+  if (!fs.existsSync(manifestPath))
+    throw new Error(`${PACKAGE} is not installed in node_modules: run \`npm install\``)
+  return String(readJson(manifestPath).version)
+}
+
+/** Writes only what changed, so `wrangler dev` (which watches public/) does not reload for nothing. */
+function copyIfChanged(from: string, to: string): boolean {
+  const content = fs.readFileSync(from)
+  if (fs.existsSync(to) && fs.readFileSync(to).equals(content)) return false
+  fs.writeFileSync(to, content)
+  return true
+}
+
+export function vendorSwaggerUi(): { version: string; changed: string[] } {
+  const version = pinnedVersion()
+  const installed = installedVersion()
+  // A stale node_modules (package.json bumped, `npm install` not run) must not ship old code.
+  if (installed !== version)
+    throw new Error(
+      `${PACKAGE} ${installed} is installed but package.json pins ${version}: run \`npm install\``,
+    )
+  fs.mkdirSync(vendorDir, { recursive: true })
+  const changed: string[] = VENDORED_FILES.filter((file) =>
+    copyIfChanged(path.join(sourceDir, file), path.join(vendorDir, file)),
+  )
+  // Files a previous version vendored and this one does not would otherwise be served forever.
+  const wanted = new Set<string>(VENDORED_FILES)
+  for (const file of fs.readdirSync(vendorDir)) {
+    if (!wanted.has(file)) {
+      fs.rmSync(path.join(vendorDir, file), { recursive: true, force: true })
+      changed.push(`${file} (removed)`)
+    }
+  }
+  return { version, changed }
+}
+
+if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  try {
+    const { version, changed } = vendorSwaggerUi()
+    const what = changed.length ? `updated ${changed.join(', ')}` : 'up to date'
+    console.log(`[vendor] ${PACKAGE} ${version} in public/docs/vendor: ${what}`)
+  } catch (error) {
+    console.error(`[vendor] ${error instanceof Error ? error.message : String(error)}`)
+    process.exit(1)
+  }
+}
