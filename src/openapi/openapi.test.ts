@@ -117,13 +117,3 @@ describe('GET /openapi.json', () => {
     })
   })
 })
-
-describe('GET /docs', () => {
-  it('serves Swagger UI over /openapi.json', async () => {
-    const res = await api('/docs')
-    expect(res.status).toBe(200)
-    expect(res.headers.get('content-type')).toContain('text/html')
-    expect(res.text).toContain('SwaggerUIBundle')
-    expect(res.text).toContain('/openapi.json')
-  })
-})
