@@ -189,6 +189,27 @@ describe('request bodies', () => {
     expect(login.status).toBe(401)
   })
 
+  it('accepts a JSON body just under 16 KiB, and refuses one just over', async () => {
+    const sized = (bytes: number, email: string) => {
+      const json = JSON.stringify({ name: 'Padded', email, password: 'Sturdy-Pass-42' })
+      // JSON allows any amount of whitespace: the body grows, the value does not.
+      return `${json.slice(0, -1)}${' '.repeat(bytes - json.length)}}`
+    }
+    const limit = 16 * 1024
+    const under = await api('/v1/users', {
+      method: 'POST',
+      raw: sized(limit, uniqueEmail('padded')),
+      headers: { 'content-type': 'application/json' },
+    })
+    expect(under.status).toBe(201)
+    const over = await api('/v1/users', {
+      method: 'POST',
+      raw: sized(limit + 1, uniqueEmail('padded')),
+      headers: { 'content-type': 'application/json' },
+    })
+    expect(over.status).toBe(413)
+  })
+
   it('refuses malformed JSON with 400 invalid_json', async () => {
     const res = await api('/v1/users', {
       method: 'POST',

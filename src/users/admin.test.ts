@@ -57,9 +57,18 @@ describe('GET /v1/users (admin list)', () => {
   })
 
   it('treats % and _ in q literally', async () => {
-    const res = await api<Page>('/v1/users?q=%25', { token: admin.token })
-    expect(res.status).toBe(200)
-    expect(res.body.data.items).toEqual([])
+    const id = crypto.randomUUID().slice(0, 8)
+    const literal = await registerUser({ name: `Lit${id}_x%y` })
+    const lookalike = await registerUser({ name: `Lit${id}Qx-y` })
+    const search = async (q: string) =>
+      (
+        await api<Page>(`/v1/users?q=${encodeURIComponent(q)}`, { token: admin.token })
+      ).body.data.items.map((item) => item.userId)
+    // Unescaped, `_` would match the Q and `%` anything: both users would be found.
+    expect(await search(`lit${id}_`)).toEqual([literal.userId])
+    expect(await search(`lit${id}_x%`)).toEqual([literal.userId])
+    expect(await search(`lit${id}%`)).toEqual([])
+    expect(lookalike.userId).not.toBe(literal.userId)
   })
 
   it('defaults to 20 items and refuses limits outside 1..100', async () => {

@@ -49,7 +49,7 @@ describe.each(['PATCH', 'PUT'])('%s /v1/users/me', (method) => {
     expect(res.status).toBe(200)
     expect(res.body.data.name).toBe('New Name')
     expect(res.body.data.email).toBe(user.email)
-    expect(Date.parse(res.body.data.updatedAt)).toBeGreaterThanOrEqual(
+    expect(Date.parse(res.body.data.updatedAt)).toBeGreaterThan(
       Date.parse(before.body.data.updatedAt),
     )
     expect(res.body.data.createdAt).toBe(before.body.data.createdAt)
