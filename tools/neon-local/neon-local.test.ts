@@ -4,119 +4,18 @@
  * server when TEST_DATABASE_URL (else DATABASE_URL) is set.
  */
 import crypto from 'node:crypto'
-import fs from 'node:fs'
-import os from 'node:os'
-import path from 'node:path'
 import { neon, neonConfig } from '@neondatabase/serverless'
 import { and, arrayContains, sql as dsql, eq, isNull } from 'drizzle-orm'
 import { drizzle } from 'drizzle-orm/neon-http'
-import {
-  bigint,
-  boolean,
-  integer,
-  jsonb,
-  pgTable,
-  text,
-  timestamp,
-  uuid,
-} from 'drizzle-orm/pg-core'
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
-import { describeDatabaseUrl, type NeonLocal, STATS_PATH, startNeonLocal } from './index'
-import { migrate } from './migrate'
-import { createScratchDatabase, testServerUrl } from './scratch-db'
-
-interface BackendCase {
-  name: string
-  start(): Promise<{ local: NeonLocal; cleanup(): Promise<void> }>
-}
-
-const serverUrl = testServerUrl()
-
-const backends: BackendCase[] = [
-  {
-    name: 'PGlite (in-memory)',
-    async start() {
-      const local = await startNeonLocal()
-      return { local, cleanup: () => local.close() }
-    },
-  },
-]
-if (serverUrl) {
-  backends.push({
-    name: `PostgreSQL (scratch database on ${describeDatabaseUrl(serverUrl)})`,
-    async start() {
-      const scratch = await createScratchDatabase(serverUrl, 'neon_local_test')
-      const local = await startNeonLocal({ databaseUrl: scratch.url })
-      return {
-        local,
-        async cleanup() {
-          await local.close()
-          await scratch.drop()
-        },
-      }
-    },
-  })
-}
-
-const samples = pgTable('samples', {
-  id: uuid('id').primaryKey().defaultRandom(),
-  label: text('label').notNull(),
-  count: integer('count').notNull(),
-  big: bigint('big', { mode: 'bigint' }),
-  flag: boolean('flag').notNull(),
-  at: timestamp('at', { withTimezone: true, mode: 'date' }).notNull(),
-  payload: jsonb('payload').$type<{ name: string; nested: { list: number[] } }>(),
-  tags: text('tags').array(),
-  scores: integer('scores').array(),
-  note: text('note'),
-})
-
-const SCHEMA = `CREATE TABLE samples (
-  id uuid PRIMARY KEY DEFAULT gen_random_uuid(),
-  label text NOT NULL CONSTRAINT samples_label_key UNIQUE,
-  count integer NOT NULL,
-  big bigint,
-  flag boolean NOT NULL,
-  at timestamptz NOT NULL,
-  payload jsonb,
-  tags text[],
-  scores integer[],
-  note text
-)`
+import { type NeonLocal, STATS_PATH } from './index'
+import { backends, rejection, SCHEMA, samples, serverUrl } from './test-support'
 
 function errorCause(error: unknown): Record<string, unknown> {
   expect(error).toBeInstanceOf(Error)
   const cause = (error as Error).cause
   expect(cause, 'drizzle wraps the driver error in `cause`').toBeInstanceOf(Error)
   return cause as unknown as Record<string, unknown>
-}
-
-async function rejection(promise: PromiseLike<unknown>): Promise<Record<string, unknown>> {
-  try {
-    await promise
-  } catch (error) {
-    expect(error).toBeInstanceOf(Error)
-    return error as unknown as Record<string, unknown>
-  }
-  throw new Error('expected the promise to reject')
-}
-
-function writeMigrations(dir: string, migrations: Array<{ tag: string; sql: string }>): void {
-  fs.mkdirSync(path.join(dir, 'meta'), { recursive: true })
-  const entries = migrations.map((migration, idx) => ({
-    idx,
-    version: '7',
-    when: 1_700_000_000_000 + idx * 1000,
-    tag: migration.tag,
-    breakpoints: true,
-  }))
-  fs.writeFileSync(
-    path.join(dir, 'meta', '_journal.json'),
-    JSON.stringify({ version: '7', dialect: 'postgresql', entries }, null, 2),
-  )
-  for (const migration of migrations) {
-    fs.writeFileSync(path.join(dir, `${migration.tag}.sql`), migration.sql)
-  }
 }
 
 if (!serverUrl) {
@@ -131,7 +30,6 @@ describe.each(backends.map((backend) => [backend.name, backend] as const))(
     const appUrl = 'postgresql://app_user:app_password@db.example/app'
     const sql = neon(appUrl)
     const db = drizzle({ client: neon(appUrl) })
-    const tmpDirs: string[] = []
 
     beforeAll(async () => {
       ;({ local, cleanup } = await backend.start())
@@ -141,7 +39,6 @@ describe.each(backends.map((backend) => [backend.name, backend] as const))(
 
     afterAll(async () => {
       await cleanup?.()
-      for (const dir of tmpDirs) fs.rmSync(dir, { recursive: true, force: true })
     }, 60_000)
 
     beforeEach(() => {
@@ -422,149 +319,5 @@ describe.each(backends.map((backend) => [backend.name, backend] as const))(
       expect(response.status).toBe(200)
       expect(await response.json()).toEqual(local.stats())
     })
-
-    describe('migrate()', () => {
-      function migrationsDir(migrations: Array<{ tag: string; sql: string }>): string {
-        const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'neon-local-migrations-'))
-        tmpDirs.push(dir)
-        writeMigrations(dir, migrations)
-        return dir
-      }
-      const run = (migrationsFolder: string) =>
-        migrate({
-          databaseUrl: local.connectionString,
-          fetchEndpoint: local.endpoint,
-          migrationsFolder,
-        })
-      const tableExists = async (name: string) => {
-        const [row] = await sql`SELECT to_regclass(${name}) IS NOT NULL AS exists`
-        return row?.exists
-      }
-      const bookkeeping = () =>
-        sql`SELECT hash, created_at::text AS created_at FROM drizzle.__drizzle_migrations ORDER BY id`
-
-      beforeEach(async () => {
-        await sql.query('DROP SCHEMA IF EXISTS drizzle CASCADE')
-      })
-
-      it('applies pending migrations once, with drizzle bookkeeping', async () => {
-        const first = [
-          {
-            tag: '0000_create',
-            sql: 'CREATE TABLE mig_a (id integer PRIMARY KEY, name text NOT NULL);\n--> statement-breakpoint\nCREATE INDEX mig_a_name ON mig_a (name);',
-          },
-          { tag: '0001_seed', sql: "INSERT INTO mig_a VALUES (1, 'one');" },
-        ]
-        const dir = migrationsDir(first)
-        expect(await run(dir)).toEqual({ applied: 2, migrations: ['0000_create', '0001_seed'] })
-        expect(await sql`SELECT id, name FROM mig_a`).toEqual([{ id: 1, name: 'one' }])
-        const sha = (text: string) => crypto.createHash('sha256').update(text).digest('hex')
-        expect(await bookkeeping()).toEqual([
-          { hash: sha(first[0]?.sql ?? ''), created_at: '1700000000000' },
-          { hash: sha(first[1]?.sql ?? ''), created_at: '1700000001000' },
-        ])
-
-        expect(await run(dir)).toEqual({ applied: 0, migrations: [] })
-        expect(await bookkeeping()).toHaveLength(2)
-
-        writeMigrations(dir, [
-          ...first,
-          { tag: '0002_more', sql: "INSERT INTO mig_a VALUES (2, 'two');" },
-        ])
-        expect(await run(dir)).toEqual({ applied: 1, migrations: ['0002_more'] })
-        expect(await sql`SELECT count(*)::int AS n FROM mig_a`).toEqual([{ n: 2 }])
-        expect(await bookkeeping()).toHaveLength(3)
-      })
-
-      it('applies nothing at all when a migration in the batch fails', async () => {
-        const dir = migrationsDir([
-          { tag: '0000_ok', sql: 'CREATE TABLE mig_b1 (id integer);' },
-          {
-            tag: '0001_broken',
-            sql: 'CREATE TABLE mig_b2 (id integer);\n--> statement-breakpoint\nINSERT INTO mig_b_missing VALUES (1);',
-          },
-        ])
-        const error = await rejection(run(dir))
-        expect(String(error.message)).toMatch(/0000_ok, 0001_broken/)
-        expect((error.cause as { code?: string }).code).toBe('42P01')
-        expect(await tableExists('mig_b1')).toBe(false)
-        expect(await tableExists('mig_b2')).toBe(false)
-        expect(await bookkeeping()).toEqual([])
-      })
-
-      it('serializes concurrent runs: both succeed, each migration applied once', async () => {
-        const dir = migrationsDir([
-          { tag: '0000_table', sql: 'CREATE TABLE mig_c (id integer PRIMARY KEY);' },
-          { tag: '0001_seed', sql: 'INSERT INTO mig_c VALUES (1);' },
-        ])
-        const results = await Promise.all([run(dir), run(dir)])
-        expect(results.map((result) => result.applied).sort()).toEqual([0, 2])
-        expect(await sql`SELECT id FROM mig_c`).toEqual([{ id: 1 }])
-        expect(await bookkeeping()).toHaveLength(2)
-      })
-
-      it('never applies re-runnable migrations twice when runs race', async () => {
-        // Nothing here fails when run twice: only the bookkeeping check inside the batch stops a
-        // second run that read the state before the first one committed.
-        const dir = migrationsDir([
-          { tag: '0000_log', sql: 'CREATE TABLE IF NOT EXISTS mig_d (note text);' },
-          { tag: '0001_note', sql: "INSERT INTO mig_d VALUES ('applied');" },
-        ])
-        const results = await Promise.all([run(dir), run(dir), run(dir)])
-        expect(results.map((result) => result.applied).sort()).toEqual([0, 0, 2])
-        expect(await sql`SELECT note FROM mig_d`).toEqual([{ note: 'applied' }])
-        expect(await bookkeeping()).toHaveLength(2)
-      })
-    })
   },
 )
-
-describe('neon-local without a healthy backend, and with a persisted PGlite', () => {
-  it('answers 500 with a message when the server cannot be reached, and keeps running', async () => {
-    const local = await startNeonLocal({ databaseUrl: 'postgresql://nobody@127.0.0.1:1/none' })
-    try {
-      neonConfig.fetchEndpoint = local.endpoint
-      const sql = neon(local.connectionString)
-      for (let attempt = 0; attempt < 2; attempt++) {
-        const error = await rejection(sql`SELECT 1`)
-        expect(error.message).toMatch(/^Server error \(HTTP status 500\): .*ECONNREFUSED/)
-      }
-      const stats = await fetch(new URL(STATS_PATH, local.endpoint))
-      expect(await stats.json()).toMatchObject({ requests: 2 })
-    } finally {
-      await local.close()
-    }
-  })
-
-  it('keeps data in pgliteDataDir across restarts and refuses a second instance on it', async () => {
-    const parent = fs.mkdtempSync(path.join(os.tmpdir(), 'neon-local-pglite-'))
-    const dataDir = path.join(parent, 'nested', 'pglite')
-    try {
-      const first = await startNeonLocal({ pgliteDataDir: dataDir })
-      try {
-        neonConfig.fetchEndpoint = first.endpoint
-        const sql = neon(first.connectionString)
-        await sql`CREATE TABLE kept (note text)`
-        await sql`INSERT INTO kept VALUES ('still here')`
-        await expect(startNeonLocal({ pgliteDataDir: dataDir })).rejects.toThrow(
-          `is in use by process ${process.pid}`,
-        )
-      } finally {
-        await first.close()
-      }
-      expect(fs.existsSync(`${dataDir}.lock`)).toBe(false)
-
-      const second = await startNeonLocal({ pgliteDataDir: dataDir })
-      try {
-        neonConfig.fetchEndpoint = second.endpoint
-        expect(await neon(second.connectionString)`SELECT note FROM kept`).toEqual([
-          { note: 'still here' },
-        ])
-      } finally {
-        await second.close()
-      }
-    } finally {
-      fs.rmSync(parent, { recursive: true, force: true })
-    }
-  }, 60_000)
-})
