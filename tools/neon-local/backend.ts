@@ -3,7 +3,8 @@ import fs from 'node:fs'
 import path from 'node:path'
 import { PGlite } from '@electric-sql/pglite'
 import { PGLiteSocketServer } from '@electric-sql/pglite-socket'
-import pg from 'pg'
+import type pg from 'pg'
+import { resilientPool } from './pool'
 import { describeDatabaseUrl } from './urls'
 
 export interface Backend {
@@ -15,15 +16,15 @@ export interface Backend {
   close(): Promise<void>
 }
 
-function quietPool(pool: pg.Pool): pg.Pool {
-  // An idle client whose server goes away emits 'error' on the pool; unhandled, that would
-  // kill the whole process instead of failing the next request.
-  pool.on('error', () => undefined)
-  return pool
-}
+// A server that accepts the connection but never answers (stopped mid-way, say) would otherwise
+// hold the request for good; this bound is far above any wait for a free pooled connection.
+const SERVER_CONNECT_TIMEOUT_MS = 15_000
 
 export function serverBackend(databaseUrl: string): Backend {
-  const pool = quietPool(new pg.Pool({ connectionString: databaseUrl }))
+  const pool = resilientPool({
+    connectionString: databaseUrl,
+    connectionTimeoutMillis: SERVER_CONNECT_TIMEOUT_MS,
+  })
   const database =
     decodeURIComponent(new URL(databaseUrl).pathname.replace(/^\//, '')) || 'postgres'
   return {
@@ -93,16 +94,17 @@ export async function pgliteBackend(dataDir: string | undefined): Promise<Backen
   // max 1: PGlite is a single session, so requests queue here and a batch's open transaction is
   // never seen by, or interleaved with, another request. No idle timeout, so the connection is
   // never closed and reopened behind our back.
-  const pool = quietPool(
-    new pg.Pool({
-      host: '127.0.0.1',
-      port,
-      user: 'postgres',
-      database: 'postgres',
-      max: 1,
-      idleTimeoutMillis: 0,
-    }),
-  )
+  // The same resilient pool as for a server: should pglite-socket close the connection (it does
+  // after an error in its handler), the request of that moment gets a 503 and the next one a
+  // fresh connection, instead of an unhandled 'error' ending the process.
+  const pool = resilientPool({
+    host: '127.0.0.1',
+    port,
+    user: 'postgres',
+    database: 'postgres',
+    max: 1,
+    idleTimeoutMillis: 0,
+  })
   const pglite = db
   const server = socketServer
   return {

@@ -7,7 +7,10 @@
 import http from 'node:http'
 import type { AddressInfo } from 'node:net'
 import pg from 'pg'
+import { trackAvailability } from './availability'
 import { type Backend, pgliteBackend, serverBackend } from './backend'
+import { CORS_HEADERS, readBody, sendJson, singleHeader } from './http'
+import { DatabaseUnavailableError } from './pool'
 import {
   databaseErrorBody,
   executeBatch,
@@ -16,7 +19,7 @@ import {
   parseBatchOptions,
   parseSqlRequest,
 } from './protocol'
-import { connectionKey, isPostgresUrl } from './urls'
+import { connectionKey, isPostgresUrl, redactPassword } from './urls'
 
 export {
   connectionKey,
@@ -33,6 +36,8 @@ export interface NeonLocalOptions {
   pgliteDataDir?: string
   host?: string
   port?: number
+  /** Told when the database becomes unavailable and when it is back (never a secret). */
+  log?: (message: string) => void
 }
 
 export interface NeonLocalStats {
@@ -57,51 +62,8 @@ export interface NeonLocal {
 
 export const STATS_PATH = '/_neon_local/stats'
 
-// Neon refuses request bodies over 10 MB; so does this endpoint, rather than buffer without end.
-const MAX_BODY_BYTES = 10 * 1024 * 1024
-
-const CORS_HEADERS = {
-  'access-control-allow-origin': '*',
-  'access-control-allow-methods': 'GET, POST, OPTIONS',
-  'access-control-allow-headers': '*',
-  'access-control-max-age': '86400',
-}
-
-function sendJson(res: http.ServerResponse, status: number, body: unknown): void {
-  if (res.headersSent) {
-    res.destroy()
-    return
-  }
-  const text = JSON.stringify(body)
-  res.writeHead(status, {
-    ...CORS_HEADERS,
-    'content-type': 'application/json',
-    'content-length': Buffer.byteLength(text),
-  })
-  res.end(text)
-}
-
-function readBody(req: http.IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = []
-    let size = 0
-    let tooLarge = false
-    req.on('data', (chunk: Buffer) => {
-      size += chunk.length
-      if (size > MAX_BODY_BYTES) tooLarge = true
-      if (!tooLarge) chunks.push(chunk)
-    })
-    req.on('end', () => {
-      if (tooLarge) reject(new HttpError(413, `request body exceeds ${MAX_BODY_BYTES} bytes`))
-      else resolve(Buffer.concat(chunks).toString('utf8'))
-    })
-    req.on('error', reject)
-  })
-}
-
-function singleHeader(value: string | string[] | undefined): string | undefined {
-  return Array.isArray(value) ? value[0] : value
-}
+/** What a 503 asks the client to wait before it sends the same request again. */
+export const RETRY_AFTER_SECONDS = 1
 
 export async function startNeonLocal(options: NeonLocalOptions = {}): Promise<NeonLocal> {
   const host = options.host ?? '127.0.0.1'
@@ -111,6 +73,7 @@ export async function startNeonLocal(options: NeonLocalOptions = {}): Promise<Ne
   const backend: Backend = options.databaseUrl
     ? serverBackend(options.databaseUrl)
     : await pgliteBackend(options.pgliteDataDir)
+  const availability = trackAvailability(options.log, options.databaseUrl)
 
   let requests = 0
   const byConnection = new Map<string, number>()
@@ -119,34 +82,40 @@ export async function startNeonLocal(options: NeonLocalOptions = {}): Promise<Ne
     byConnection: Object.fromEntries(byConnection),
   })
 
-  async function handleSql(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+  async function handleSql(
+    req: http.IncomingMessage,
+    res: http.ServerResponse,
+    connectionString: string,
+  ): Promise<void> {
     requests++
-    const connectionString = singleHeader(req.headers['neon-connection-string'])
-    if (connectionString) {
-      const key = connectionKey(connectionString)
-      byConnection.set(key, (byConnection.get(key) ?? 0) + 1)
-    }
-    const body = await readBody(req)
-    if (!connectionString) throw new HttpError(400, 'missing Neon-Connection-String header')
-    const request = parseSqlRequest(body)
+    const key = connectionKey(connectionString)
+    byConnection.set(key, (byConnection.get(key) ?? 0) + 1)
+    const request = parseSqlRequest(await readBody(req))
     const arrayMode = singleHeader(req.headers['neon-array-mode'])?.toLowerCase() === 'true'
     try {
+      let result: unknown
       if (request.kind === 'single') {
-        sendJson(res, 200, await executeSingle(backend.pool, request.query, arrayMode))
+        result = await executeSingle(backend.pool, request.query, arrayMode)
       } else {
         const batchOptions = parseBatchOptions({
           'neon-batch-isolation-level': singleHeader(req.headers['neon-batch-isolation-level']),
           'neon-batch-read-only': singleHeader(req.headers['neon-batch-read-only']),
           'neon-batch-deferrable': singleHeader(req.headers['neon-batch-deferrable']),
         })
-        sendJson(
-          res,
-          200,
-          await executeBatch(backend.pool, request.queries, batchOptions, arrayMode),
-        )
+        result = await executeBatch(backend.pool, request.queries, batchOptions, arrayMode)
       }
+      availability.succeeded()
+      sendJson(res, 200, result)
     } catch (error) {
+      if (error instanceof DatabaseUnavailableError) {
+        availability.failed(error)
+        sendJson(res, 503, availability.body(error), {
+          'retry-after': String(RETRY_AFTER_SECONDS),
+        })
+        return
+      }
       if (error instanceof pg.DatabaseError) {
+        availability.succeeded()
         sendJson(res, 400, databaseErrorBody(error))
         return
       }
@@ -160,7 +129,13 @@ export async function startNeonLocal(options: NeonLocalOptions = {}): Promise<Ne
       res.writeHead(204, CORS_HEADERS)
       res.end()
     } else if (pathname === '/sql' && req.method === 'POST') {
-      await handleSql(req, res)
+      const connectionString = singleHeader(req.headers['neon-connection-string'])
+      if (!connectionString) {
+        requests++
+        await readBody(req)
+        throw new HttpError(400, 'missing Neon-Connection-String header')
+      }
+      await handleSql(req, res, connectionString)
     } else if (pathname === STATS_PATH && req.method === 'GET') {
       sendJson(res, 200, snapshot())
     } else if (pathname === '/sql' || pathname === STATS_PATH) {
@@ -176,7 +151,9 @@ export async function startNeonLocal(options: NeonLocalOptions = {}): Promise<Ne
         sendJson(res, error.status, { message: error.message })
       } else {
         const message = error instanceof Error ? error.message : String(error)
-        sendJson(res, 500, { message: `neon-local: ${message}` })
+        sendJson(res, 500, {
+          message: `neon-local: ${redactPassword(message, options.databaseUrl)}`,
+        })
       }
     })
   })

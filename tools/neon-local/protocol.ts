@@ -3,7 +3,8 @@
  * execution of one query or of a batch in one transaction, and the response shapes the
  * `@neondatabase/serverless` driver expects.
  */
-import pg from 'pg'
+import type pg from 'pg'
+import { withClient } from './pool'
 
 export class HttpError extends Error {
   constructor(
@@ -188,34 +189,6 @@ async function runQuery(
   }
 }
 
-/**
- * Runs `work` on a checked-out client and gives the client back in a state fit for the next
- * request: a transaction left open (a bare `BEGIN` sent as a single query, say) is rolled back,
- * and a client that failed for any reason other than a database error is discarded.
- */
-async function withClient<T>(
-  pool: pg.Pool,
-  work: (client: pg.PoolClient) => Promise<T>,
-): Promise<T> {
-  const client = await pool.connect()
-  let broken = false
-  try {
-    return await work(client)
-  } catch (error) {
-    if (!(error instanceof pg.DatabaseError)) broken = true
-    throw error
-  } finally {
-    if (!broken && client.getTransactionStatus() !== 'I') {
-      try {
-        await client.query('ROLLBACK')
-      } catch {
-        broken = true
-      }
-    }
-    client.release(broken)
-  }
-}
-
 export async function executeSingle(
   pool: pg.Pool,
   request: QueryRequest,
@@ -246,12 +219,16 @@ export async function executeBatch(
   })
 }
 
-export function databaseErrorBody(error: pg.DatabaseError): NeonErrorBody {
-  const source: Record<string, unknown> = { ...error, message: error.message }
+/** The error shape the driver reads: every field present, strings or null. */
+export function errorBody(fields: Partial<Record<keyof NeonErrorBody, unknown>>): NeonErrorBody {
   const body = {} as NeonErrorBody
   for (const field of ERROR_FIELDS) {
-    const value = source[field]
+    const value = fields[field]
     body[field] = value === undefined || value === null ? null : String(value)
   }
   return body
+}
+
+export function databaseErrorBody(error: pg.DatabaseError): NeonErrorBody {
+  return errorBody({ ...error, message: error.message })
 }

@@ -109,3 +109,27 @@ export function writeMigrations(
     fs.writeFileSync(path.join(dir, `${migration.tag}.sql`), migration.sql)
   }
 }
+
+export interface RawAnswer {
+  status: number
+  headers: Headers
+  body: Record<string, unknown>
+}
+
+/** One request to the endpoint without the driver, to see its status and headers as they are. */
+export async function postSql(
+  local: NeonLocal,
+  body: unknown,
+  headers: Record<string, string> = {},
+): Promise<RawAnswer> {
+  const response = await fetch(local.endpoint, {
+    method: 'POST',
+    headers: { 'Neon-Connection-String': local.connectionString, ...headers },
+    body: JSON.stringify(body),
+  })
+  return {
+    status: response.status,
+    headers: response.headers,
+    body: (await response.json()) as Record<string, unknown>,
+  }
+}
