@@ -15,6 +15,7 @@ import {
   isNeonHost,
   isPostgresUrl,
   type NeonLocal,
+  redactPassword,
   startNeonLocal,
 } from '../tools/neon-local/index'
 import { migrate } from '../tools/neon-local/migrate'
@@ -239,6 +240,7 @@ export function startDevServer(options: DevServerOptions): DevServer {
         ...(databaseUrl ? { databaseUrl } : { pgliteDataDir: options.pgliteDataDir }),
         port: options.neonLocalPort ?? 0,
       })
+      // The connection string carries the endpoint's per-run secret: it is never logged.
       log(`database: ${local.backend}, Neon endpoint ${local.endpoint}`)
       if (stopRequested) return exitCodeOf(null, stopRequested)
       await migrate({
@@ -247,7 +249,9 @@ export function startDevServer(options: DevServerOptions): DevServer {
         migrationsFolder,
       }).then(reportMigrations(log))
       vars.NEON_FETCH_ENDPOINT = local.endpoint
-      vars.DATABASE_URL = local.connectionString
+      // A secret: through the owner-only env file, not `--var` (seen in `ps`, and printed by
+      // wrangler among the bindings).
+      secrets.DATABASE_URL = local.connectionString
     }
     if (stopRequested) return exitCodeOf(null, stopRequested)
     Object.assign(vars, options.vars)
@@ -296,6 +300,12 @@ export function startDevServer(options: DevServerOptions): DevServer {
   const exited = (async () => {
     try {
       return await run()
+    } catch (error) {
+      // Nothing reports the endpoint's secret, but an error message must not be the first.
+      if (local && error instanceof Error) {
+        error.message = redactPassword(error.message, local.connectionString)
+      }
+      throw error
     } finally {
       if (child) killGroup(child, 'SIGKILL')
       reaper?.kill()

@@ -8,7 +8,10 @@ declare module 'vitest' {
      * statements never run concurrently there: tests that force an interleaving need PostgreSQL.
      */
     databaseBackend: 'pglite' | 'postgresql'
-    /** A DATABASE_URL that works with that endpoint (no password; the endpoint picks the database). */
+    /**
+     * The DATABASE_URL that works with that endpoint: its password is the endpoint's per-run
+     * secret, which every request must carry; the endpoint picks the database.
+     */
     databaseUrl: string
     /** A password and its bcrypt hashes made by @node-rs/bcrypt, as the old service stored them. */
     legacyPassword: string

@@ -185,16 +185,25 @@ export async function apiWithSettings(
   }
 }
 
-/** Runs requests against the app with its own connection string and counts round trips. */
+/**
+ * Runs requests against the app with its own connection string and counts round trips. The tag
+ * is the user name, by which neon-local counts; the password is the endpoint's secret, which it
+ * requires and leaves out of its counts.
+ */
 export async function countRoundTrips(
   run: (call: typeof api) => Promise<unknown>,
 ): Promise<number> {
   const tag = `rt_${crypto.randomUUID().replaceAll('-', '')}`
-  const call = await apiWithSettings({ DATABASE_URL: `postgresql://${tag}@localhost/app` })
+  const secret = new URL(env.DATABASE_URL).password
+  const call = await apiWithSettings({
+    DATABASE_URL: `postgresql://${tag}:${secret}@localhost/app`,
+  })
   await run((path, options = {}) => call(path, { address: freshAddress(), ...options }))
-  const stats = (await (
-    await fetch(new URL('/_neon_local/stats', env.NEON_FETCH_ENDPOINT))
-  ).json()) as {
+  const statsResponse = await fetch(new URL('/_neon_local/stats', env.NEON_FETCH_ENDPOINT), {
+    headers: { 'Neon-Connection-String': env.DATABASE_URL },
+  })
+  if (!statsResponse.ok) throw new Error(`neon-local stats: HTTP ${statsResponse.status}`)
+  const stats = (await statsResponse.json()) as {
     byConnection: Record<string, number>
   }
   return Object.entries(stats.byConnection)

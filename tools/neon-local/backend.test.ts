@@ -15,11 +15,12 @@ import pg from 'pg'
 import { describe, expect, it } from 'vitest'
 import { RETRY_AFTER_SECONDS, startNeonLocal } from './index'
 import { createScratchDatabase } from './scratch-db'
-import { postSql, type RawAnswer, rejection, serverUrl } from './test-support'
+import { clientUrl, postSql, type RawAnswer, rejection, serverUrl } from './test-support'
 
 function expectUnavailable(answer: RawAnswer, code: string): void {
   expect(answer.status).toBe(503)
   expect(answer.headers.get('retry-after')).toBe(String(RETRY_AFTER_SECONDS))
+  expect(answer.headers.get('access-control-allow-origin')).toBeNull()
   expect(answer.body).toMatchObject({
     message: expect.stringMatching(/^neon-local: the database is unavailable \(.+\)/),
     code,
@@ -185,7 +186,7 @@ describe('neon-local on a persisted PGlite', () => {
       const second = await startNeonLocal({ pgliteDataDir: dataDir })
       try {
         neonConfig.fetchEndpoint = second.endpoint
-        expect(await neon(second.connectionString)`SELECT note FROM kept`).toEqual([
+        expect(await neon(clientUrl(second))`SELECT note FROM kept`).toEqual([
           { note: 'still here' },
         ])
       } finally {

@@ -5,13 +5,10 @@ import { HttpError } from './protocol'
 // Neon refuses request bodies over 10 MB; so does this endpoint, rather than buffer without end.
 export const MAX_BODY_BYTES = 10 * 1024 * 1024
 
-export const CORS_HEADERS = {
-  'access-control-allow-origin': '*',
-  'access-control-allow-methods': 'GET, POST, OPTIONS',
-  'access-control-allow-headers': '*',
-  'access-control-max-age': '86400',
-}
-
+/**
+ * Answers with JSON. No CORS headers, ever: no web page has any business reading what this
+ * endpoint says, and without them a browser keeps every answer from the page that asked.
+ */
 export function sendJson(
   res: http.ServerResponse,
   status: number,
@@ -24,7 +21,6 @@ export function sendJson(
   }
   const text = JSON.stringify(body)
   res.writeHead(status, {
-    ...CORS_HEADERS,
     ...headers,
     'content-type': 'application/json',
     'content-length': Buffer.byteLength(text),

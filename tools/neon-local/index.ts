@@ -7,9 +7,10 @@
 import http from 'node:http'
 import type { AddressInfo } from 'node:net'
 import pg from 'pg'
+import { createSecret, holdsSecret, isLoopbackHost } from './access'
 import { trackAvailability } from './availability'
 import { type Backend, pgliteBackend, serverBackend } from './backend'
-import { CORS_HEADERS, readBody, sendJson, singleHeader } from './http'
+import { readBody, sendJson, singleHeader } from './http'
 import { DatabaseUnavailableError } from './pool'
 import {
   databaseErrorBody,
@@ -26,6 +27,7 @@ export {
   describeDatabaseUrl,
   isNeonHost,
   isPostgresUrl,
+  maskPassword,
   redactPassword,
 } from './urls'
 
@@ -34,6 +36,7 @@ export interface NeonLocalOptions {
   databaseUrl?: string
   /** PGlite data directory (persisted). When absent with no databaseUrl: in-memory PGlite. */
   pgliteDataDir?: string
+  /** A loopback address (the default, 127.0.0.1): the endpoint refuses to listen elsewhere. */
   host?: string
   port?: number
   /** Told when the database becomes unavailable and when it is back (never a secret). */
@@ -49,8 +52,9 @@ export interface NeonLocal {
   /** e.g. http://127.0.0.1:41234/sql — what the Worker sets as neonConfig.fetchEndpoint */
   readonly endpoint: string
   /**
-   * A postgresql:// URL the Worker can use as DATABASE_URL with this endpoint (the driver needs a
-   * well-formed one; the endpoint routes every request to its single backend).
+   * The postgresql:// URL the Worker uses as DATABASE_URL with this endpoint. Its password is the
+   * secret made for this run, which every request must carry: a secret itself, never to be
+   * logged. The endpoint routes every request to its single backend, whatever the URL names.
    */
   readonly connectionString: string
   /** Which database serves the requests, for log lines (no password). */
@@ -67,9 +71,13 @@ export const RETRY_AFTER_SECONDS = 1
 
 export async function startNeonLocal(options: NeonLocalOptions = {}): Promise<NeonLocal> {
   const host = options.host ?? '127.0.0.1'
+  if (!isLoopbackHost(host.includes(':') ? `[${host}]` : host)) {
+    throw new Error(`neon-local listens on loopback addresses only, not ${host}`)
+  }
   if (options.databaseUrl !== undefined && !isPostgresUrl(options.databaseUrl)) {
     throw new Error('databaseUrl must be a postgresql:// URL')
   }
+  const secret = createSecret()
   const backend: Backend = options.databaseUrl
     ? serverBackend(options.databaseUrl)
     : await pgliteBackend(options.pgliteDataDir)
@@ -124,24 +132,35 @@ export async function startNeonLocal(options: NeonLocalOptions = {}): Promise<Ne
   }
 
   async function handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+    // A refused request's body is left unread; closing the connection keeps the client from
+    // sending its next request after those bytes on the same one.
+    const refuse = (status: number, message: string) =>
+      sendJson(res, status, { message }, { connection: 'close' })
+    if (!isLoopbackHost(req.headers.host)) {
+      refuse(403, 'neon-local answers only requests addressed to localhost, 127.0.0.0/8 or [::1]')
+      return
+    }
     const pathname = new URL(req.url ?? '/', 'http://neon-local').pathname
-    if (req.method === 'OPTIONS') {
-      res.writeHead(204, CORS_HEADERS)
-      res.end()
-    } else if (pathname === '/sql' && req.method === 'POST') {
-      const connectionString = singleHeader(req.headers['neon-connection-string'])
-      if (!connectionString) {
-        requests++
-        await readBody(req)
-        throw new HttpError(400, 'missing Neon-Connection-String header')
-      }
+    if (pathname !== '/sql' && pathname !== STATS_PATH) {
+      refuse(404, `no such endpoint: ${pathname}`)
+      return
+    }
+    const connectionString = singleHeader(req.headers['neon-connection-string'])
+    if (!connectionString || !holdsSecret(secret, connectionString)) {
+      refuse(
+        401,
+        connectionString
+          ? "the Neon-Connection-String's password is not this neon-local's secret: use the connection string it was started with"
+          : "missing Neon-Connection-String header (its password is this neon-local's secret)",
+      )
+      return
+    }
+    if (pathname === '/sql' && req.method === 'POST') {
       await handleSql(req, res, connectionString)
     } else if (pathname === STATS_PATH && req.method === 'GET') {
       sendJson(res, 200, snapshot())
-    } else if (pathname === '/sql' || pathname === STATS_PATH) {
-      sendJson(res, 405, { message: `${req.method} is not allowed on ${pathname}` })
     } else {
-      sendJson(res, 404, { message: `no such endpoint: ${pathname}` })
+      refuse(405, `${req.method} is not allowed on ${pathname}`)
     }
   }
 
@@ -179,7 +198,7 @@ export async function startNeonLocal(options: NeonLocalOptions = {}): Promise<Ne
   const { port } = server.address() as AddressInfo
   const urlHost = host.includes(':') ? `[${host}]` : host
   const endpoint = `http://${urlHost}:${port}/sql`
-  const connectionString = `postgresql://neon_local@${urlHost}:${port}/${encodeURIComponent(backend.database)}`
+  const connectionString = `postgresql://neon_local:${secret}@${urlHost}:${port}/${encodeURIComponent(backend.database)}`
 
   let closing: Promise<void> | undefined
   return {

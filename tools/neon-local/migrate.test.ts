@@ -8,7 +8,7 @@ import { type NeonQueryFunction, neon, neonConfig } from '@neondatabase/serverle
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import type { NeonLocal } from './index'
 import { migrate } from './migrate'
-import { backends, rejection, serverUrl, writeMigrations } from './test-support'
+import { backends, clientUrl, rejection, serverUrl, writeMigrations } from './test-support'
 
 if (!serverUrl) {
   it.skip('migrate() on PostgreSQL: not run, set TEST_DATABASE_URL (or DATABASE_URL)=postgresql://... to include it', () => {})
@@ -25,7 +25,7 @@ describe.each(backends.map((backend) => [backend.name, backend] as const))(
     beforeAll(async () => {
       ;({ local, cleanup } = await backend.start())
       neonConfig.fetchEndpoint = local.endpoint
-      sql = neon('postgresql://app_user:app_password@db.example/app')
+      sql = neon(clientUrl(local))
     }, 60_000)
 
     afterAll(async () => {

@@ -1,7 +1,7 @@
 /**
  * What the neon-local test files share: the backends to run them on (in-memory PGlite always, a
  * scratch database on a real PostgreSQL server when TEST_DATABASE_URL, else DATABASE_URL, is
- * set), and small helpers.
+ * set), the connection string a client needs, and small helpers.
  */
 import fs from 'node:fs'
 import path from 'node:path'
@@ -16,6 +16,7 @@ import {
   uuid,
 } from 'drizzle-orm/pg-core'
 import { expect } from 'vitest'
+import { passwordOf } from './access'
 import { describeDatabaseUrl, type NeonLocal, startNeonLocal } from './index'
 import { createScratchDatabase, testServerUrl } from './scratch-db'
 
@@ -50,6 +51,14 @@ if (serverUrl) {
       }
     },
   })
+}
+
+/**
+ * A connection string as an app would hold it: any user, host and database (the endpoint serves
+ * its one backend whatever they say), with the endpoint's per-run secret as the password.
+ */
+export function clientUrl(local: NeonLocal, user = 'app_user'): string {
+  return `postgresql://${user}:${passwordOf(local.connectionString)}@db.example/app`
 }
 
 /** The protocol tests' table: a column of every kind of value the app stores. */
@@ -124,7 +133,7 @@ export async function postSql(
 ): Promise<RawAnswer> {
   const response = await fetch(local.endpoint, {
     method: 'POST',
-    headers: { 'Neon-Connection-String': local.connectionString, ...headers },
+    headers: { 'Neon-Connection-String': clientUrl(local), ...headers },
     body: JSON.stringify(body),
   })
   return {

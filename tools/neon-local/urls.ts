@@ -46,6 +46,14 @@ export function describeDatabaseUrl(url: string): string {
   return `${parsed.host || 'localhost'}/${database}`
 }
 
+/** The URL with its password shown as `****`, for messages that must name it. */
+export function maskPassword(url: string): string {
+  const parsed = parsePostgresUrl(url)
+  if (!parsed) return '(not a postgresql:// URL)'
+  if (parsed.password) parsed.password = '****'
+  return parsed.toString()
+}
+
 /** Removes the URL's password (raw and percent-decoded) from a message before it is shown. */
 export function redactPassword(message: string, url: string | undefined): string {
   if (!url) return message
