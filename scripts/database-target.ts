@@ -1,3 +1,4 @@
+import { endpointFileFor, findRunningEndpoint } from '../tools/neon-local/endpoint-file'
 import {
   describeDatabaseUrl,
   isNeonHost,
@@ -19,7 +20,9 @@ export type DatabaseTarget = {
 /**
  * The database a script should talk to through the production driver: Neon directly for a
  * *.neon.tech URL, a local neon-local in front of any other postgresql:// URL, or the embedded
- * PGlite that `npm run dev` uses when DATABASE_URL is unset.
+ * PGlite that `npm run dev` uses when DATABASE_URL is unset. PGlite serves one process at a
+ * time: while `npm run dev` holds it, its endpoint (announced in an owner-only file next to the
+ * data directory, with the run's secret) serves this script too.
  */
 export async function openDatabaseTarget(databaseUrl: string | undefined): Promise<DatabaseTarget> {
   if (databaseUrl && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
@@ -30,6 +33,17 @@ export async function openDatabaseTarget(databaseUrl: string | undefined): Promi
       databaseUrl,
       description: `Neon database ${describeDatabaseUrl(databaseUrl)}`,
       close: async () => {},
+    }
+  }
+  if (!databaseUrl) {
+    const running = await findRunningEndpoint(endpointFileFor(pgliteDataDir))
+    if (running) {
+      return {
+        databaseUrl: running.connectionString,
+        fetchEndpoint: running.endpoint,
+        description: `${running.backend}, through the endpoint of the running \`npm run dev\``,
+        close: async () => {},
+      }
     }
   }
   const local: NeonLocal = await startNeonLocal(databaseUrl ? { databaseUrl } : { pgliteDataDir })

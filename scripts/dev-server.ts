@@ -11,6 +11,11 @@ import type { Socket } from 'node:net'
 import os from 'node:os'
 import path from 'node:path'
 import {
+  endpointFileFor,
+  removeEndpointFile,
+  writeEndpointFile,
+} from '../tools/neon-local/endpoint-file'
+import {
   describeDatabaseUrl,
   isNeonHost,
   isPostgresUrl,
@@ -202,6 +207,7 @@ export function startDevServer(options: DevServerOptions): DevServer {
   let partialLine = ''
 
   let local: NeonLocal | undefined
+  let endpointFile: string | undefined
   let child: ChildProcess | undefined
   let reaper: ChildProcess | undefined
   let stopRequested: NodeJS.Signals | undefined
@@ -239,6 +245,7 @@ export function startDevServer(options: DevServerOptions): DevServer {
       local = await startNeonLocal({
         ...(databaseUrl ? { databaseUrl } : { pgliteDataDir: options.pgliteDataDir }),
         port: options.neonLocalPort ?? 0,
+        log: (message) => log(`neon-local: ${message}`),
       })
       // The connection string carries the endpoint's per-run secret: it is never logged.
       log(`database: ${local.backend}, Neon endpoint ${local.endpoint}`)
@@ -248,6 +255,16 @@ export function startDevServer(options: DevServerOptions): DevServer {
         fetchEndpoint: local.endpoint,
         migrationsFolder,
       }).then(reportMigrations(log))
+      if (!databaseUrl) {
+        // PGlite serves this process only; `npm run db:sql` finds the way in through this file.
+        endpointFile = endpointFileFor(options.pgliteDataDir)
+        writeEndpointFile(endpointFile, {
+          endpoint: local.endpoint,
+          connectionString: local.connectionString,
+          backend: local.backend,
+          pid: process.pid,
+        })
+      }
       vars.NEON_FETCH_ENDPOINT = local.endpoint
       // A secret: through the owner-only env file, not `--var` (seen in `ps`, and printed by
       // wrangler among the bindings).
@@ -310,6 +327,7 @@ export function startDevServer(options: DevServerOptions): DevServer {
       if (child) killGroup(child, 'SIGKILL')
       reaper?.kill()
       fs.rmSync(secretsEnvPath, { force: true })
+      if (endpointFile) removeEndpointFile(endpointFile)
       await local?.close()
     }
   })()

@@ -4,6 +4,7 @@
  *   DATABASE_URL on *.neon.tech   → straight to Neon
  *   any other postgresql:// URL   → through an in-process neon-local in front of that server
  *   unset                         → the embedded PGlite at .data/pglite that `npm run dev` uses
+ *                                   (through its endpoint while `npm run dev` runs)
  */
 import { redactPassword } from '../tools/neon-local/index'
 import { migrate } from '../tools/neon-local/migrate'

@@ -5,8 +5,10 @@
  *
  *   npm run db:sql -- "UPDATE users SET role = 'admin' WHERE email = 'you@example.com'"
  *
- * The embedded PGlite serves one process at a time: stop `npm run dev` first, or point
- * DATABASE_URL at a server.
+ * On the embedded PGlite while `npm run dev` runs, the statement goes through the endpoint of
+ * `npm run dev` (PGlite serves one process at a time), so there is no need to stop it:
+ *
+ *   npm run db:sql -- "delete from login_throttle"
  */
 import { neon, neonConfig } from '@neondatabase/serverless'
 import { redactPassword } from '../tools/neon-local/index'

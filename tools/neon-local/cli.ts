@@ -1,11 +1,17 @@
 /**
  * Runs neon-local on its own: `npx tsx tools/neon-local/cli.ts`.
  * Env: DATABASE_URL (a PostgreSQL server; else PGlite), NEON_LOCAL_DATA_DIR (persist PGlite there;
- * else in memory), NEON_LOCAL_PORT (default: any free port).
+ * else in memory), NEON_LOCAL_PORT (default: any free port), NEON_LOCAL_ENDPOINT_FILE (where the
+ * connection string with this run's secret is written, owner-only; default: next to the data
+ * directory, else .data/neon-local.endpoint.json). The secret is never printed.
  */
+import path from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { endpointFileFor, removeEndpointFile, writeEndpointFile } from './endpoint-file'
 import {
   describeDatabaseUrl,
   isNeonHost,
+  maskPassword,
   type NeonLocal,
   redactPassword,
   startNeonLocal,
@@ -15,12 +21,17 @@ const databaseUrl = process.env.DATABASE_URL || undefined
 const dataDir = process.env.NEON_LOCAL_DATA_DIR || undefined
 const portText = process.env.NEON_LOCAL_PORT || '0'
 const port = Number(portText)
+const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..')
+const endpointFile =
+  process.env.NEON_LOCAL_ENDPOINT_FILE ||
+  (dataDir ? endpointFileFor(dataDir) : path.join(repoRoot, '.data', 'neon-local.endpoint.json'))
 
 let local: NeonLocal | undefined
 let stopSignal: NodeJS.Signals | undefined
 
 function closeAndExit(running: NeonLocal, signal: NodeJS.Signals): void {
   console.log(`neon-local: ${signal}, stopping`)
+  removeEndpointFile(endpointFile)
   running.close().then(
     () => process.exit(0),
     (error: unknown) => {
@@ -49,14 +60,27 @@ async function main(): Promise<void> {
       `DATABASE_URL points at Neon (${describeDatabaseUrl(databaseUrl)}); the driver talks to it directly, no local endpoint is needed`,
     )
   }
-  local = await startNeonLocal({ databaseUrl, pgliteDataDir: dataDir, port })
+  local = await startNeonLocal({
+    databaseUrl,
+    pgliteDataDir: dataDir,
+    port,
+    log: (message) => console.log(`neon-local: ${message}`),
+  })
   if (stopSignal) {
     closeAndExit(local, stopSignal)
     return
   }
+  writeEndpointFile(endpointFile, {
+    endpoint: local.endpoint,
+    connectionString: local.connectionString,
+    backend: local.backend,
+    pid: process.pid,
+  })
   console.log(`neon-local: ${local.backend}`)
   console.log(`neon-local: endpoint ${local.endpoint}`)
-  console.log(`neon-local: connection string ${local.connectionString}`)
+  console.log(
+    `neon-local: connection string ${maskPassword(local.connectionString)}, with its secret in ${endpointFile} (owner-only)`,
+  )
 }
 
 main().catch((error: unknown) => {
