@@ -56,8 +56,9 @@ export default defineConfig({
     ],
     // The app's JSON log lines are shown for failing tests only.
     silent: 'passed-only',
-    // Skipped tests are listed by name (their names say why) after the summary.
-    reporters: ['default', './test/reporters/skipped.ts'],
+    // Skipped tests are listed by name (their names say why) after the summary, and so are the
+    // figures tests record (the neon-local outage test's).
+    reporters: ['default', './test/reporters/skipped.ts', './test/reporters/figures.ts'],
     coverage: {
       provider: 'istanbul',
       include: ['src/**/*.ts'],
