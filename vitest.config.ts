@@ -64,6 +64,9 @@ export default defineConfig({
       include: ['src/**/*.ts'],
       exclude: ['src/**/*.test.ts', 'src/worker-configuration.d.ts'],
       reporter: ['text-summary', 'text'],
+      // Today's level (on PostgreSQL, where the race tests run) less a little, so it cannot fall
+      // unnoticed: 98.5 / 92.1 / 98.1 / 99.2 % when these were set.
+      thresholds: { statements: 97, branches: 90, functions: 96, lines: 98 },
     },
   },
 })

@@ -1,18 +1,9 @@
 import { sql as drizzleSql } from 'drizzle-orm'
-import { describe, expect, inject, it } from 'vitest'
-import {
-  api,
-  appDatabase,
-  freshAddress,
-  type RegisteredUser,
-  registerUser,
-  sql,
-} from '../../test/support/api'
+import { describe, expect, it } from 'vitest'
+import { api, freshAddress, type RegisteredUser, registerUser } from '../../test/support/api'
+import { holdRows, lockTag, onPostgres, POSTGRES_ONLY, untilQueued } from '../../test/support/locks'
 
 type Pair = { data: { token: string; refreshToken: string } }
-
-const onPostgres = inject('databaseBackend') === 'postgresql'
-const POSTGRES_ONLY = '(PostgreSQL only: the embedded PGlite runs one statement at a time)'
 
 const me = (token: string) => api('/v1/users/me', { token })
 const refresh = (refreshToken: string) =>
@@ -41,49 +32,8 @@ async function expectNothingOfTheSessionWorks(
   }
 }
 
-/**
- * Holds the session row locked in a transaction of its own, as a refresh or a logout in flight
- * would; requests started meanwhile queue on the lock. Its statement carries `tag`, so the
- * test can find it, and what waits behind it, in pg_stat_activity.
- */
-function holdSessionRow(sessionId: string, tag: string): Promise<unknown> {
-  const db = appDatabase()
-  return db.batch([
-    db.execute(drizzleSql`select id from sessions where id = ${sessionId} for no key update`),
-    db.execute(drizzleSql.raw(`select pg_sleep(2) /* ${tag} */`)),
-  ])
-}
-
-/** Backends waiting, directly or behind another waiter, on the transaction tagged `tag`. */
-async function waitersBehind(tag: string): Promise<number> {
-  const [row] = await sql<{ waiting: number }>(
-    `with recursive holder as (
-       select pid from pg_stat_activity where query like '%' || $1 || '%' and pid <> pg_backend_pid()
-     ), queue(pid) as (
-       select pid from holder
-       union
-       select w.pid from pg_stat_activity w join queue q on q.pid = any(pg_blocking_pids(w.pid))
-     )
-     -- -1 while the holder has not reached its tagged statement: nothing is queued yet.
-     select count(*)::int - 1 as waiting from queue where exists (select 1 from holder)`,
-    [tag],
-  )
-  return Number(row?.waiting ?? 0)
-}
-
-/**
- * Polls until the tagged transaction holds its lock (its tagged statement runs) and `count`
- * requests wait behind it; fails after 1.5 s.
- */
-async function untilQueued(tag: string, count: number): Promise<void> {
-  const deadline = Date.now() + 1500
-  while ((await waitersBehind(tag)) < count) {
-    if (Date.now() > deadline) throw new Error(`${count} request(s) never queued behind ${tag}`)
-    await pause(20)
-  }
-}
-
-const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
+const holdSessionRow = (sessionId: string, tag: string) =>
+  holdRows(drizzleSql`select id from sessions where id = ${sessionId}`, tag)
 
 describe('a refresh racing a logout of the same session', () => {
   it('leaves no working token of that session, however they interleave', async () => {
@@ -100,7 +50,7 @@ describe('a refresh racing a logout of the same session', () => {
       `leaves no working token when the ${first} takes the session row first ${POSTGRES_ONLY}`,
       async () => {
         const user = await registerUser()
-        const tag = `holder-${crypto.randomUUID()}`
+        const tag = lockTag()
         const holder = holdSessionRow(user.sessionId, tag)
         await untilQueued(tag, 0)
         const start = {
@@ -121,6 +71,37 @@ describe('a refresh racing a logout of the same session', () => {
       },
     )
   }
+})
+
+describe('concurrent refreshes of one refresh token', () => {
+  // One that arrives after the winner committed presents a spent token: that is reuse, and it
+  // ends the session. Only losers that raced the winner inside the database leave it alive.
+  it('let exactly one win', async () => {
+    const user = await registerUser()
+    const results = await Promise.all(Array.from({ length: 8 }, () => refresh(user.refreshToken)))
+    expect(results.filter((res) => res.status === 200)).toHaveLength(1)
+    expect(results.filter((res) => res.status === 401)).toHaveLength(7)
+  })
+
+  it.skipIf(!onPostgres)(
+    `let exactly one win when both queue on the session row ${POSTGRES_ONLY}`,
+    async () => {
+      const user = await registerUser()
+      const tag = lockTag()
+      const holder = holdSessionRow(user.sessionId, tag)
+      await untilQueued(tag, 0)
+      const first = refresh(user.refreshToken)
+      await untilQueued(tag, 1)
+      const second = refresh(user.refreshToken)
+      await untilQueued(tag, 2)
+      const [, a, b] = await Promise.all([holder, first, second])
+      // Both saw the token unspent in their snapshots; the row lock decides.
+      expect([a.status, b.status]).toEqual([200, 401])
+      // The loser of a race is no reuse: the winner's session goes on.
+      expect((await me(a.body.data.token)).status).toBe(200)
+      expect((await refresh(a.body.data.refreshToken)).status).toBe(200)
+    },
+  )
 })
 
 describe('logins racing "sign out everywhere"', () => {

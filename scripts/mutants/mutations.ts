@@ -1,0 +1,137 @@
+// biome-ignore-all lint/suspicious/noTemplateCurlyInString: these strings are source text to find and replace, not templates
+/**
+ * Each mutation breaks one rule the README claims, the way a careless change could, and names
+ * the tests that must catch it. `find` must occur exactly once in `file`.
+ */
+export type Mutation = {
+  name: string
+  file: string
+  find: string
+  replace: string
+  tests: string[]
+}
+
+export const MUTATIONS: Mutation[] = [
+  {
+    name: 'an unknown email costs no bcrypt check (the decoy returns at once)',
+    file: 'src/lib/password.ts',
+    find: '  await bcrypt.compare(password, decoy)\n',
+    replace: '',
+    tests: ['src/lib/password-work.test.ts'],
+  },
+  {
+    name: 'a wrong password for a lower-cost hash is not topped up',
+    file: 'src/lib/password.ts',
+    find: 'for (let step = low; step < cost; step += 1)',
+    replace: 'for (let step = low; step < low; step += 1)',
+    tests: ['src/lib/password-work.test.ts'],
+  },
+  {
+    name: 'old hashes never move to BCRYPT_COST (needsRehash always false)',
+    file: 'src/lib/password.ts',
+    find: 'return bcrypt.getRounds(hash) !== cost',
+    replace: 'return false',
+    tests: ['src/lib/password-work.test.ts'],
+  },
+  {
+    name: 'of concurrent refreshes of one token, more than one wins (t.spent_at → p.spent_at)',
+    file: 'src/sessions/queries.ts',
+    find: 'where t.id = p.id and t.session_id = touched.id and t.spent_at is null',
+    replace: 'where t.id = p.id and t.session_id = touched.id and p.spent_at is null',
+    tests: ['src/sessions/races.test.ts'],
+  },
+  {
+    name: 'a refresh renews a session that a logout ended meanwhile',
+    file: 'src/sessions/queries.ts',
+    find: '        and s.ended_at is null and s.expires_at > now() and s.idle_expires_at > now()\n      returning s.id, s.idle_expires_at',
+    replace:
+      '        and s.expires_at > now() and s.idle_expires_at > now()\n      returning s.id, s.idle_expires_at',
+    tests: ['src/sessions/races.test.ts', 'src/sessions/sessions.test.ts'],
+  },
+  {
+    name: 'guesses that race past the limit are let through (no refusal after reserving)',
+    file: 'src/throttle/queries.ts',
+    find: 'select r.retry_after from reserved r join limits l on l.key = r.key where r.failures > l.max_failures',
+    replace: 'select r.retry_after from reserved r join limits l on l.key = r.key where false',
+    tests: ['src/auth/throttle-races.test.ts', 'src/auth/throttle.test.ts'],
+  },
+  {
+    name: 'a try refused by a full counter is counted anyway',
+    file: 'src/throttle/queries.ts',
+    find: 'where reserved and not exists (select 1 from blocking)',
+    replace: 'where reserved',
+    tests: ['src/auth/throttle.test.ts'],
+  },
+  {
+    name: "an office's correct logins count against its network (the network counter reserved)",
+    file: 'src/auth/limits.ts',
+    find: 'network: { maxFailures: 20, windowSeconds: 15 * MINUTE, reserved: false }',
+    replace: 'network: { maxFailures: 20, windowSeconds: 15 * MINUTE, reserved: true }',
+    tests: ['src/auth/throttle.test.ts'],
+  },
+  {
+    name: 'bodies are limited to 1 KiB instead of 16',
+    file: 'src/app.ts',
+    find: 'export const MAX_BODY_BYTES = 16 * 1024',
+    replace: 'export const MAX_BODY_BYTES = 1 * 1024',
+    tests: ['src/app.test.ts'],
+  },
+  {
+    name: 'updates do not move updatedAt',
+    file: 'src/users/queries.ts',
+    find: '    .set({ ...changes, updatedAt: sql`now()` })',
+    replace: '    .set({ ...changes })',
+    tests: ['src/users/me.test.ts'],
+  },
+  {
+    name: "'_' is a wildcard in the admin search",
+    file: 'src/users/queries.ts',
+    find: 'value.replace(/[\\\\%_]/g',
+    replace: 'value.replace(/[\\\\%]/g',
+    tests: ['src/users/admin.test.ts'],
+  },
+  {
+    name: 'an access token works after its session ended (the auth check ignores the session)',
+    file: 'src/sessions/queries.ts',
+    find: "      and(eq(sessions.id, sql.placeholder('sessionId')), eq(sessions.userId, users.id), isLive),",
+    replace:
+      "      and(eq(sessions.id, sql.placeholder('sessionId')), eq(sessions.userId, users.id)),",
+    tests: ['src/sessions/sessions.test.ts'],
+  },
+  {
+    name: 'reuse of a spent refresh token does not end its session',
+    file: 'src/sessions/queries.ts',
+    find: '      update ${sessions} s set ended_at = now()\n      from presented p',
+    replace: '      update ${sessions} s set ended_at = s.ended_at\n      from presented p',
+    tests: ['src/sessions/sessions.test.ts'],
+  },
+  {
+    name: 'a session outlives SESSION_MAX_AGE',
+    file: 'src/sessions/queries.ts',
+    find: '      select ${session.id}, holder.id, now() + ${seconds(session.maxAgeSeconds)},',
+    replace: "      select ${session.id}, holder.id, now() + interval '100 years',",
+    tests: ['src/sessions/sessions.test.ts'],
+  },
+  {
+    name: 'a user keeps 51 live sessions',
+    file: 'src/sessions/queries.ts',
+    find: 'offset ${MAX_LIVE_SESSIONS - 1}',
+    replace: 'offset ${MAX_LIVE_SESSIONS}',
+    tests: ['src/sessions/sessions.test.ts'],
+  },
+  {
+    name: 'changing the email needs no current password',
+    file: 'src/users/routes.ts',
+    find: 'const changesEmail = changes.email !== undefined && changes.email !== caller.email',
+    replace: 'const changesEmail = false',
+    tests: ['src/users/reauth.test.ts'],
+  },
+  {
+    name: 'an unknown email gets a different answer from a wrong password',
+    file: 'src/auth/session.ts',
+    find: "    c.var.log.info('login failed', { reason: user ? 'wrong password' : 'unknown email' })\n    throw invalidCredentials()",
+    replace:
+      "    c.var.log.info('login failed', { reason: user ? 'wrong password' : 'unknown email' })\n    if (!user) throw rateLimited(1)\n    throw invalidCredentials()",
+    tests: ['src/auth/login.test.ts', 'test/seed-behaviours.test.ts'],
+  },
+]
