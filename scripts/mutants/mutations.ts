@@ -106,6 +106,13 @@ export const MUTATIONS: Mutation[] = [
     tests: ['src/sessions/sessions.test.ts'],
   },
   {
+    name: 'a login opens a session after a password change it raced (no version guard)',
+    file: 'src/sessions/queries.ts',
+    find: 'where ${users.id} = ${session.userId} and ${users.tokenVersion} = ${tokenVersion}',
+    replace: 'where ${users.id} = ${session.userId}',
+    tests: ['src/auth/login-races.test.ts', 'src/auth/login.test.ts'],
+  },
+  {
     name: 'a session outlives SESSION_MAX_AGE',
     file: 'src/sessions/queries.ts',
     find: '      select ${session.id}, holder.id, now() + ${seconds(session.maxAgeSeconds)},',

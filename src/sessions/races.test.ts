@@ -63,7 +63,8 @@ describe('a refresh racing a logout of the same session', () => {
         await untilQueued(tag, 1)
         const secondCall = start[second]()
         await untilQueued(tag, 2)
-        const [, a, b] = await Promise.all([holder, firstCall, secondCall])
+        await holder.release()
+        const [a, b] = await Promise.all([firstCall, secondCall])
         const rotated = (first === 'refresh' ? a : b) as Awaited<ReturnType<typeof refresh>>
         // Which one had the session row first shows in the refresh's answer.
         expect(rotated.status).toBe(first === 'refresh' ? 200 : 401)
@@ -94,7 +95,8 @@ describe('concurrent refreshes of one refresh token', () => {
       await untilQueued(tag, 1)
       const second = refresh(user.refreshToken)
       await untilQueued(tag, 2)
-      const [, a, b] = await Promise.all([holder, first, second])
+      await holder.release()
+      const [a, b] = await Promise.all([first, second])
       // Both saw the token unspent in their snapshots; the row lock decides.
       expect([a.status, b.status]).toEqual([200, 401])
       // The loser of a race is no reuse: the winner's session goes on.

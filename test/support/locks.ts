@@ -14,21 +14,34 @@ export const POSTGRES_ONLY = '(PostgreSQL only: the embedded PGlite runs one sta
 /** A tag unique to one held transaction, to find it in pg_stat_activity. */
 export const lockTag = () => `holder-${crypto.randomUUID()}`
 
+export type HeldRows = {
+  /** Ends the holding transaction (by cancelling it) and waits until it has let go. */
+  release(): Promise<void>
+}
+
 /**
- * Holds the rows `lockQuery` selects FOR NO KEY UPDATE in a transaction of its own for `ms`, as
- * a request in flight would (5 s by default: long enough for a loaded machine to queue the
- * racers). Its sleeping statement carries `tag`.
+ * Holds the rows `lockQuery` selects FOR NO KEY UPDATE in a transaction of its own, as a
+ * request in flight would, until `release()` (or 30 s). Its waiting statement carries `tag`.
  */
-export function holdRows(
-  lockQuery: ReturnType<typeof drizzleSql>,
-  tag: string,
-  ms = 5000,
-): Promise<unknown> {
+export function holdRows(lockQuery: ReturnType<typeof drizzleSql>, tag: string): HeldRows {
   const db = appDatabase()
-  return db.batch([
-    db.execute(drizzleSql`${lockQuery} for no key update`),
-    db.execute(drizzleSql.raw(`select pg_sleep(${ms / 1000}) /* ${tag} */`)),
-  ])
+  const held = db
+    .batch([
+      db.execute(drizzleSql`${lockQuery} for no key update`),
+      db.execute(drizzleSql.raw(`select pg_sleep(30) /* ${tag} */`)),
+    ])
+    // Cancelled on purpose: the rollback is what lets the racers go.
+    .catch(() => undefined)
+  return {
+    async release() {
+      await sql(
+        `select pg_cancel_backend(pid) from pg_stat_activity
+         where query like '%' || $1 || '%' and pid <> pg_backend_pid()`,
+        [tag],
+      )
+      await held
+    },
+  }
 }
 
 /**
