@@ -113,6 +113,20 @@ export const MUTATIONS: Mutation[] = [
     tests: ['src/auth/login-races.test.ts', 'src/auth/login.test.ts'],
   },
   {
+    name: 'two password changes made with one token both win',
+    file: 'src/users/queries.ts',
+    find: '.where(and(eq(users.id, change.userId), eq(users.tokenVersion, change.tokenVersion)))',
+    replace: '.where(eq(users.id, change.userId))',
+    tests: ['src/users/races.test.ts', 'src/users/me.test.ts'],
+  },
+  {
+    name: 'a duplicate email, even under a race, is a 500 instead of a 409',
+    file: 'src/users/queries.ts',
+    find: "    if (isUniqueViolation(error, 'users_email_unique')) throw conflict(EMAIL_TAKEN, 'email')\n",
+    replace: '',
+    tests: ['src/users/races.test.ts', 'src/users/register.test.ts'],
+  },
+  {
     name: 'a session outlives SESSION_MAX_AGE',
     file: 'src/sessions/queries.ts',
     find: '      select ${session.id}, holder.id, now() + ${seconds(session.maxAgeSeconds)},',

@@ -23,13 +23,17 @@ export type HeldRows = {
  * Holds the rows `lockQuery` selects FOR NO KEY UPDATE in a transaction of its own, as a
  * request in flight would, until `release()` (or 30 s). Its waiting statement carries `tag`.
  */
-export function holdRows(lockQuery: ReturnType<typeof drizzleSql>, tag: string): HeldRows {
+export const holdRows = (lockQuery: ReturnType<typeof drizzleSql>, tag: string): HeldRows =>
+  holdAfter(drizzleSql`${lockQuery} for no key update`, tag)
+
+/**
+ * Runs `statement` (an insert, say, whose unique key others must wait for) in a transaction
+ * of its own and holds what it took until `release()`, which rolls it back.
+ */
+export function holdAfter(statement: ReturnType<typeof drizzleSql>, tag: string): HeldRows {
   const db = appDatabase()
   const held = db
-    .batch([
-      db.execute(drizzleSql`${lockQuery} for no key update`),
-      db.execute(drizzleSql.raw(`select pg_sleep(30) /* ${tag} */`)),
-    ])
+    .batch([db.execute(statement), db.execute(drizzleSql.raw(`select pg_sleep(30) /* ${tag} */`))])
     // Cancelled on purpose: the rollback is what lets the racers go.
     .catch(() => undefined)
   return {
