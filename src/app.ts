@@ -3,6 +3,7 @@ import { bodyLimit } from 'hono/body-limit'
 import { cors } from 'hono/cors'
 import { secureHeaders } from 'hono/secure-headers'
 import { authRoutes, loginRoutes } from './auth/routes'
+import { emailAuthRoutes, verificationEmailRoutes } from './email/routes'
 import type { AppEnv } from './env'
 import { healthRoutes } from './health/routes'
 import { createNotFoundHandler, handleError } from './lib/error-handler'
@@ -62,7 +63,9 @@ export function createApp() {
   app.route('/health', healthRoutes)
   app.route('/v1/users', loginRoutes)
   app.route('/v1/users', usersRoutes)
+  app.route('/v1/users/me/verification-email', verificationEmailRoutes)
   app.route('/v1/auth/sessions', sessionsRoutes)
+  app.route('/v1/auth', emailAuthRoutes)
   app.route('/v1/auth', authRoutes)
   app.route('/api/users', loginRoutes)
   app.route('/api/users', legacyUsersRoutes)

@@ -4,7 +4,11 @@ import type { UserRow } from './db/schema'
 import { JwtSecret } from './lib/jwt-secret'
 import type { Logger } from './lib/logger'
 
-export type Bindings = CloudflareBindings
+/**
+ * The `EMAIL` send_email binding is optional (see the README's email section): without it, mail
+ * waits in the outbox and a warning is logged.
+ */
+export type Bindings = CloudflareBindings & { EMAIL?: SendEmail }
 
 export type AuthContext = {
   user: UserRow
@@ -73,6 +77,12 @@ const ConfigSchema = z.object({
   ),
   // Local runs only: the driver sends the connection string, password included, wherever this
   // points, so anything but this machine is refused rather than trusted.
+  REQUIRE_EMAIL_VERIFICATION: optionalText.pipe(
+    z.enum(['true', 'false'], 'must be true or false').optional(),
+  ),
+  // Base of the links in emails; the request's own origin when unset.
+  APP_URL: optionalText.pipe(z.url({ protocol: /^https?$/ }).optional()),
+  EMAIL_FROM: optionalText.pipe(z.email('must be an email address').optional()),
   NEON_FETCH_ENDPOINT: optionalText.pipe(
     z.url({ protocol: /^https?$/, hostname: LOOPBACK_HOST }).optional(),
   ),
@@ -87,6 +97,10 @@ export type Config = {
   bcryptCost: number
   corsOrigins: readonly string[]
   neonFetchEndpoint: string | undefined
+  requireEmailVerification: boolean
+  appUrl: string | undefined
+  /** The sender of every email; `no-reply@` the links' host when unset. */
+  emailFrom: string | undefined
 }
 
 /** Raised when the Worker's settings are unusable; names the settings, never their values. */
@@ -119,6 +133,9 @@ export function loadConfig(env: Bindings): Config {
     bcryptCost: settings.BCRYPT_COST,
     corsOrigins: settings.CORS_ORIGINS,
     neonFetchEndpoint: settings.NEON_FETCH_ENDPOINT,
+    requireEmailVerification: settings.REQUIRE_EMAIL_VERIFICATION === 'true',
+    appUrl: settings.APP_URL?.replace(/\/+$/, ''),
+    emailFrom: settings.EMAIL_FROM,
   }
   parsed.set(env, config)
   return config

@@ -29,6 +29,12 @@ export async function beginLoginAttempt(
   return { user: found[0], retryAfterSeconds: retryAfter(verdict.rows) }
 }
 
+/** A right password's try is given back; the email at this network starts over. */
+export const loginRelease = (limits: LoginLimits) => ({
+  clear: limits.emailAtNetwork.key,
+  giveBack: limits.email.key,
+})
+
 export type Rehash = { previousHash: string; passwordHash: string }
 
 /** A wrong password (or an unknown email): counted against the limits that wait for the check. */
@@ -53,11 +59,7 @@ export type LoginSuccess = {
  */
 export async function recordLoginSuccess(db: Database, success: LoginSuccess): Promise<boolean> {
   const [open, trim] = openSessionQueries(db, success.session, success.tokenVersion)
-  // The try is given back; the email at this network starts over, since the password proved it.
-  const release = releaseQueries(db, {
-    clear: success.limits.emailAtNetwork.key,
-    giveBack: success.limits.email.key,
-  })
+  const release = releaseQueries(db, loginRelease(success.limits))
   if (!success.rehash) {
     const [opened] = await db.batch([open, trim, ...release])
     return opened.rows.length === 1

@@ -1,7 +1,7 @@
 import type { Context } from 'hono'
 import type { UserRow } from '../db/schema'
 import type { AppEnv } from '../env'
-import { invalidCredentials, rateLimited } from '../lib/errors'
+import { emailNotVerified, invalidCredentials, rateLimited } from '../lib/errors'
 import {
   burnPasswordCheck,
   hashPassword,
@@ -12,10 +12,12 @@ import {
 import { createRefreshToken, issueAccessToken, sha256Hex } from '../lib/tokens'
 import { knownClientAddress } from '../middleware/client-address'
 import { rotateRefreshToken } from '../sessions/queries'
+import { releaseQueries } from '../throttle/queries'
+import { asBatch } from '../users/queries'
 import { toUser } from '../users/schemas'
 import { setRefreshCookie, wantsCookie } from './cookie'
 import { loginLimits } from './limits'
-import { beginLoginAttempt, recordLoginFailure, recordLoginSuccess } from './queries'
+import { beginLoginAttempt, loginRelease, recordLoginFailure, recordLoginSuccess } from './queries'
 
 export type TokenPair = {
   accessToken: string
@@ -54,6 +56,12 @@ export async function logIn(
     await recordLoginFailure(db, limits)
     c.var.log.info('login failed', { reason: user ? 'wrong password' : 'unknown email' })
     throw invalidCredentials()
+  }
+  if (config.requireEmailVerification && user.emailVerifiedAt === null) {
+    // A right password: its try is given back, but no session opens until the email is proved.
+    await db.batch(asBatch(releaseQueries(db, loginRelease(limits))))
+    c.var.log.info('login refused', { userId: user.id, reason: 'email not verified' })
+    throw emailNotVerified()
   }
   // Hashes from the old service or from before a cost change move to the configured cost on
   // the next login, so known and unknown emails keep costing the same.

@@ -31,6 +31,9 @@ export const users = pgTable(
     // Bumped by a password change: access tokens carry it as `ver`, so every token issued
     // before the change is refused without comparing clocks across machines.
     tokenVersion: integer('token_version').notNull().default(0),
+    // Null until a verification link is followed (or a password reset proves the address); a
+    // changed email is unverified again.
+    emailVerifiedAt: timestamp('email_verified_at', { withTimezone: true, mode: 'date' }),
     ...timestamps,
   },
   (t) => [
@@ -114,6 +117,65 @@ export const loginThrottle = pgTable(
     windowSeconds: integer('window_seconds').notNull().default(900),
   },
   (t) => [index('login_throttle_window_idx').on(t.windowStart)],
+)
+
+export const emailTokenKind = pgEnum('email_token_kind', ['verify_email', 'reset_password'])
+export type EmailTokenKind = (typeof emailTokenKind.enumValues)[number]
+
+/**
+ * Tokens that act, sent by email: one live token per user and kind (a newer one replaces the
+ * older), stored as SHA-256 only, spent once.
+ */
+export const emailTokens = pgTable(
+  'email_tokens',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    kind: emailTokenKind('kind').notNull(),
+    tokenHash: text('token_hash').notNull(),
+    // The address the token was sent to: a verification proves that one, not a later email.
+    email: text('email').notNull(),
+    expiresAt: timestamp('expires_at', { withTimezone: true, mode: 'date' }).notNull(),
+    spentAt: timestamp('spent_at', { withTimezone: true, mode: 'date' }),
+    createdAt: timestamps.createdAt,
+  },
+  (t) => [
+    uniqueIndex('email_tokens_hash_unique').on(t.tokenHash),
+    uniqueIndex('email_tokens_user_kind_unique').on(t.userId, t.kind),
+    index('email_tokens_expires_idx').on(t.expiresAt),
+  ],
+)
+
+/**
+ * Every email, written in the same statement or batch as what it carries, and delivered after
+ * the answer (and retried by the Cron Trigger) through the `EMAIL` binding.
+ */
+export const emailOutbox = pgTable(
+  'email_outbox',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    toAddress: text('to_address').notNull(),
+    subject: text('subject').notNull(),
+    textBody: text('text_body').notNull(),
+    htmlBody: text('html_body').notNull(),
+    createdAt: timestamps.createdAt,
+    sentAt: timestamp('sent_at', { withTimezone: true, mode: 'date' }),
+    attempts: integer('attempts').notNull().default(0),
+    nextAttemptAt: timestamp('next_attempt_at', { withTimezone: true, mode: 'date' })
+      .notNull()
+      .defaultNow(),
+    lastError: text('last_error'),
+    // Given up after the last try; the error is kept.
+    failedAt: timestamp('failed_at', { withTimezone: true, mode: 'date' }),
+  },
+  (t) => [
+    index('email_outbox_due_idx')
+      .on(t.nextAttemptAt)
+      .where(sql`${t.sentAt} is null and ${t.failedAt} is null`),
+    index('email_outbox_created_idx').on(t.createdAt),
+  ],
 )
 
 export const auditLog = pgTable(

@@ -12,6 +12,8 @@ export type ErrorCode =
   | 'method_not_allowed'
   | 'conflict'
   | 'invalid_credentials'
+  | 'invalid_token'
+  | 'email_not_verified'
   | 'rate_limited'
   | 'internal_error'
   | 'service_unavailable'
@@ -56,6 +58,17 @@ export const invalidCredentials = () =>
   new ApiError(401, 'invalid_credentials', 'Incorrect email or password', {
     headers: { 'WWW-Authenticate': BEARER_CHALLENGE },
   })
+
+/** A verification or reset token that is unknown, used or expired. */
+export const invalidToken = () =>
+  new ApiError(400, 'invalid_token', 'This link is not valid: it was used, replaced or has expired')
+
+export const emailNotVerified = () =>
+  new ApiError(
+    403,
+    'email_not_verified',
+    'Verify your email address first: follow the link we sent, or ask for a new one',
+  )
 
 export const forbidden = (message = 'You are not allowed to do this') =>
   new ApiError(403, 'forbidden', message)

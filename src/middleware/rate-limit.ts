@@ -4,7 +4,7 @@ import { rateLimited } from '../lib/errors'
 import { clientNetwork } from './client-address'
 
 type LimiterName = {
-  [K in keyof Bindings]: Bindings[K] extends RateLimit ? K : never
+  [K in keyof Bindings]-?: Bindings[K] extends RateLimit ? K : never
 }[keyof Bindings]
 
 /**

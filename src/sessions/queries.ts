@@ -1,6 +1,7 @@
 import { and, desc, eq, getTableColumns, gt, isNull, or, type SQL, sql } from 'drizzle-orm'
 import { type Database, preparedPerDatabase } from '../db/client'
 import { refreshTokens, sessions, type UserRow, users } from '../db/schema'
+import { type RawUserRow, toUserRow } from '../db/user-row'
 
 /** A user has at most this many live sessions; a login beyond it ends the oldest. */
 export const MAX_LIVE_SESSIONS = 50
@@ -94,17 +95,7 @@ export function openSessionQueries(db: Database, session: NewSession, tokenVersi
   return [open, trim] as const
 }
 
-type RotatedRow = {
-  id: string
-  name: string
-  email: string
-  password_hash: string
-  role: UserRow['role']
-  token_version: number | string
-  created_at: string | Date
-  updated_at: string | Date
-  session_id: string
-}
+type RotatedRow = RawUserRow & { session_id: string }
 
 export type Rotation = { user: UserRow; sessionId: string }
 
@@ -154,25 +145,13 @@ export async function rotateRefreshToken(
       select user_id, session_id, ${rotation.successorHash}, idle_expires_at from spent
       returning user_id, session_id
     )
-    select u.id, u.name, u.email, u.password_hash, u.role, u.token_version, u.created_at,
-      u.updated_at, s.session_id
+    select u.id, u.name, u.email, u.password_hash, u.role, u.token_version, u.email_verified_at,
+      u.created_at, u.updated_at, s.session_id
     from ${users} u join successor s on s.user_id = u.id
   `)
   const row = result.rows[0]
   if (!row) return undefined
-  return {
-    sessionId: row.session_id,
-    user: {
-      id: row.id,
-      name: row.name,
-      email: row.email,
-      passwordHash: row.password_hash,
-      role: row.role,
-      tokenVersion: Number(row.token_version),
-      createdAt: new Date(row.created_at),
-      updatedAt: new Date(row.updated_at),
-    },
-  }
+  return { sessionId: row.session_id, user: toUserRow(row) }
 }
 
 export type LogoutScope = 'current' | 'others' | 'all'

@@ -1,4 +1,6 @@
 import { createFactory } from 'hono/factory'
+import { linkBase, newEmailToken, sendAfterAnswer } from '../email/delivery'
+import { verificationEmail } from '../email/templates'
 import type { AppEnv } from '../env'
 import { hashPassword } from '../lib/password'
 import { validate } from '../lib/validation'
@@ -18,8 +20,16 @@ export const registerHandlers = factory.createHandlers(
   validate('json', RegisterBody),
   async (c) => {
     const { name, email, password } = c.req.valid('json')
-    const passwordHash = await hashPassword(password, c.var.config.bcryptCost)
-    const user = await insertUser(c.var.db, { name, email, passwordHash })
+    const [passwordHash, { token, tokenHash }] = await Promise.all([
+      hashPassword(password, c.var.config.bcryptCost),
+      newEmailToken(),
+    ])
+    const { user, outboxId } = await insertUser(
+      c.var.db,
+      { name, email, passwordHash },
+      { tokenHash, email: verificationEmail(email, linkBase(c), token) },
+    )
+    sendAfterAnswer(c, [outboxId])
     c.var.log.info('user registered', { userId: user.id })
     c.header('Location', `/v1/users/${user.id}`)
     return c.json({ success: true, message: 'Account created', data: toUser(user) }, 201)

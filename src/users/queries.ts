@@ -2,7 +2,18 @@ import { and, asc, eq, gt, like, or, sql } from 'drizzle-orm'
 import type { BatchItem } from 'drizzle-orm/batch'
 import { type Database, preparedPerDatabase } from '../db/client'
 import { isUniqueViolation } from '../db/errors'
-import { auditLog, type Role, sessions, type UserRow, users } from '../db/schema'
+import {
+  auditLog,
+  emailOutbox,
+  emailTokens,
+  type Role,
+  sessions,
+  type UserRow,
+  users,
+} from '../db/schema'
+import { type RawUserRow, toUserRow, USER_COLUMNS } from '../db/user-row'
+import { TOKEN_TTL_SECONDS } from '../email/queries'
+import type { Email } from '../email/templates'
 import { conflict } from '../lib/errors'
 import { endAllSessionsQuery } from '../sessions/queries'
 
@@ -18,25 +29,43 @@ async function rethrowDuplicateEmail<T>(query: Promise<T>): Promise<T> {
   }
 }
 
-const insertUserStatement = preparedPerDatabase((db) =>
-  db
-    .insert(users)
-    .values({
-      name: sql.placeholder('name'),
-      email: sql.placeholder('email'),
-      passwordHash: sql.placeholder('passwordHash'),
-    })
-    .returning()
-    .prepare('insert_user'),
-)
+/** The verification email of a new account, written in the statement that creates it. */
+export type NewAccountEmail = { tokenHash: string; email: Email }
 
+/**
+ * Creates the account, its verification token and the email carrying it in ONE statement: no
+ * account is ever left without its link. Returns the user and the outbox id of the email.
+ */
 export async function insertUser(
   db: Database,
   values: { name: string; email: string; passwordHash: string },
-): Promise<UserRow> {
-  const [row] = await rethrowDuplicateEmail(insertUserStatement(db).execute(values))
+  verification: NewAccountEmail,
+): Promise<{ user: UserRow; outboxId: number }> {
+  const ttl = TOKEN_TTL_SECONDS.verify_email
+  const result = await rethrowDuplicateEmail(
+    db.execute<RawUserRow & { outbox_id: number | string }>(sql`
+      with created as (
+        insert into ${users} (name, email, password_hash)
+        values (${values.name}, ${values.email}, ${values.passwordHash})
+        returning ${sql.raw(USER_COLUMNS)}
+      ), issued as (
+        insert into ${emailTokens} (user_id, kind, token_hash, email, expires_at)
+        select id, 'verify_email', ${verification.tokenHash}, email, now() + ${ttl} * interval '1 second'
+        from created
+        returning user_id
+      ), mailed as (
+        insert into ${emailOutbox} (to_address, subject, text_body, html_body)
+        select ${verification.email.to}, ${verification.email.subject}, ${verification.email.text},
+          ${verification.email.html}
+        from issued
+        returning id
+      )
+      select created.*, (select id from mailed) as outbox_id from created
+    `),
+  )
+  const row = result.rows[0]
   if (!row) throw new Error('INSERT ... RETURNING returned no row')
-  return row
+  return { user: toUserRow(row), outboxId: Number(row.outbox_id) }
 }
 
 // Every authenticated request looks its caller up by id.
@@ -63,25 +92,92 @@ export type Alongside = readonly BatchItem<'pg'>[]
 export const asBatch = (statements: Alongside) =>
   statements as unknown as readonly [BatchItem<'pg'>, ...BatchItem<'pg'>[]]
 
+/** The emails a change of address writes: a verification to the new one, a notice to the old. */
+export type EmailChangeMail = { tokenHash: string; verification: Email; notice: Email }
+
+type UpdatedRow = RawUserRow & { outbox_ids: Array<number | string> | string | null }
+
+/**
+ * The update itself, in one statement. A new email is unverified, and the statement also
+ * writes its verification token and the two emails (only when the address really changed), so
+ * none of them can exist without the others.
+ */
+function updateStatement(db: Database, id: string, changes: UserChanges, mail?: EmailChangeMail) {
+  const newEmail = changes.email ?? null
+  const ttl = TOKEN_TTL_SECONDS.verify_email
+  const v = mail?.verification
+  const n = mail?.notice
+  return db.execute<UpdatedRow>(sql`
+    with old as (select id, email from ${users} where id = ${id}),
+    changed as (
+      update ${users} u set
+        name = coalesce(${changes.name ?? null}, u.name),
+        email = coalesce(${newEmail}, u.email),
+        role = coalesce(${changes.role ?? null}::user_role, u.role),
+        email_verified_at = case when u.email = coalesce(${newEmail}, u.email) then u.email_verified_at end,
+        updated_at = now()
+      where u.id = ${id}
+      returning ${sql.raw(
+        USER_COLUMNS.split(', ')
+          .map((column) => `u.${column}`)
+          .join(', '),
+      )}
+    ),
+    moved as (
+      select changed.id, changed.email as new_email, old.email as old_email
+      from changed join old on old.id = changed.id
+      where old.email <> changed.email and ${mail !== undefined}
+    ),
+    issued as (
+      insert into ${emailTokens} (user_id, kind, token_hash, email, expires_at)
+      select id, 'verify_email', ${mail?.tokenHash ?? ''}, new_email, now() + ${ttl} * interval '1 second'
+      from moved
+      on conflict (user_id, kind) do update set
+        token_hash = excluded.token_hash, email = excluded.email, expires_at = excluded.expires_at,
+        spent_at = null, created_at = now()
+      returning user_id
+    ),
+    mailed as (
+      insert into ${emailOutbox} (to_address, subject, text_body, html_body)
+      select moved.new_email, ${v?.subject ?? ''}, ${v?.text ?? ''}, ${v?.html ?? ''}
+      from moved join issued on issued.user_id = moved.id
+      union all
+      select moved.old_email, ${n?.subject ?? ''}, ${n?.text ?? ''}, ${n?.html ?? ''} from moved
+      returning id
+    )
+    select changed.*, (select array_agg(id) from mailed) as outbox_ids from changed
+  `)
+}
+
+const outboxIdsOf = (row: UpdatedRow): number[] => {
+  const ids = row.outbox_ids
+  if (ids === null) return []
+  const list = typeof ids === 'string' ? ids.replace(/[{}]/g, '').split(',').filter(Boolean) : ids
+  return list.map(Number)
+}
+
+export type UpdatedUser = { user: UserRow; outboxIds: number[] }
+
 /**
  * Applies the changes, with `alongside`, in one round trip; a role change also ends every
- * session of the user, atomically.
+ * session of the user, atomically. `mail` is what to send if the email changes.
  */
 export async function updateUser(
   db: Database,
   id: string,
   changes: UserChanges,
-  alongside: Alongside = [],
-): Promise<UserRow | undefined> {
-  const update = db
-    .update(users)
-    .set({ ...changes, updatedAt: sql`now()` })
-    .where(eq(users.id, id))
-    .returning()
+  options: { alongside?: Alongside; mail?: EmailChangeMail } = {},
+): Promise<UpdatedUser | undefined> {
+  const alongside = options.alongside ?? []
+  const update = updateStatement(db, id, changes, options.mail)
+  const read = (rows: UpdatedRow[]) => {
+    const row = rows[0]
+    return row ? { user: toUserRow(row), outboxIds: outboxIdsOf(row) } : undefined
+  }
   if (changes.role === undefined) {
-    if (alongside.length === 0) return (await rethrowDuplicateEmail(update))[0]
-    const [rows] = await rethrowDuplicateEmail(db.batch([update, ...alongside]))
-    return rows[0]
+    if (alongside.length === 0) return read((await rethrowDuplicateEmail(update)).rows)
+    const [result] = await rethrowDuplicateEmail(db.batch([update, ...alongside]))
+    return read(result.rows)
   }
   // The lock comes first, so the ending's snapshot (each statement of a batch takes its own)
   // sees the role as it is now, not as it was before a concurrent change committed; it runs
@@ -94,10 +190,10 @@ export async function updateUser(
     id,
     sql`exists (select 1 from ${users} where ${users.id} = ${id} and ${users.role} <> ${changes.role})`,
   )
-  const [, , rows] = await rethrowDuplicateEmail(
+  const [, , result] = await rethrowDuplicateEmail(
     db.batch([lock, endOnRoleChange, update, ...alongside]),
   )
-  return rows[0]
+  return read(result.rows)
 }
 
 export type PasswordChange = {

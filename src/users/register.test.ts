@@ -25,6 +25,7 @@ describe('POST /v1/users', () => {
       userId: expect.stringMatching(/^[0-9a-f-]{36}$/),
       name: 'Ada Lovelace',
       email,
+      emailVerified: false,
       role: 'user',
       createdAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/),
       updatedAt: expect.stringMatching(/Z$/),

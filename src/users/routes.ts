@@ -1,6 +1,8 @@
 import type { Context } from 'hono'
 import { Hono } from 'hono'
 import type { UserRow } from '../db/schema'
+import { linkBase, newEmailToken, sendAfterAnswer } from '../email/delivery'
+import { emailChangedNotice, verificationEmail } from '../email/templates'
 import type { AppEnv } from '../env'
 import { forbidden, notFound, unauthorized, validationError } from '../lib/errors'
 import { parsePathId } from '../lib/ids'
@@ -16,6 +18,7 @@ import {
   asBatch,
   changePassword,
   deleteUserWithAudit,
+  type EmailChangeMail,
   findUserById,
   listUsers,
   type UserChanges,
@@ -52,7 +55,7 @@ async function updateOwnAccount(
       : []
   let user: UserRow | undefined
   try {
-    user = await updateUser(c.var.db, caller.id, changes, release)
+    user = await applyChanges(c, caller.id, changes, release)
   } catch (error) {
     // The failed batch took the give-back with it: a right password must not stay counted.
     if (release.length > 0) await c.var.db.batch(asBatch(release))
@@ -60,6 +63,32 @@ async function updateOwnAccount(
   }
   if (!user) throw notFound(USER_NOT_FOUND)
   return user
+}
+
+/**
+ * Applies the changes; a new email gets its verification link, and the old address a notice,
+ * written with the change and sent after the answer.
+ */
+async function applyChanges(
+  c: Context<AppEnv>,
+  userId: string,
+  changes: UserChanges,
+  alongside: Alongside = [],
+): Promise<UserRow | undefined> {
+  let mail: EmailChangeMail | undefined
+  if (changes.email !== undefined) {
+    const { token, tokenHash } = await newEmailToken()
+    mail = {
+      tokenHash,
+      verification: verificationEmail(changes.email, linkBase(c), token),
+      // Addressed in the statement, which knows the old address.
+      notice: emailChangedNotice('', changes.email),
+    }
+  }
+  const updated = await updateUser(c.var.db, userId, changes, { alongside, mail })
+  if (!updated) return undefined
+  sendAfterAnswer(c, updated.outboxIds)
+  return updated.user
 }
 
 /** Deletes one's own account, with the current password; 204. */
@@ -159,7 +188,7 @@ export const usersRoutes = new Hono<AppEnv>()
     const user =
       caller.id === userId
         ? await updateOwnAccount(c, caller, { ...changes, currentPassword })
-        : await updateUser(c.var.db, userId, changes)
+        : await applyChanges(c, userId, changes)
     if (!user) throw notFound(USER_NOT_FOUND)
     if (changes.role !== undefined) {
       c.var.log.info('role set', { userId, actorId: caller.id, role: changes.role })
