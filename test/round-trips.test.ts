@@ -7,6 +7,7 @@ import {
   STRONG_PASSWORD,
   uniqueEmail,
 } from './support/api'
+import { lastMailTo, tokenIn } from './support/mail'
 
 // Production latency is the distance to Neon times the number of round trips, so the number
 // per route is a budget, counted at the Neon endpoint itself.
@@ -238,5 +239,41 @@ describe('database round trips per request', () => {
       expect(res.status).toBe(200)
     })
     expect(trips).toBe(3)
+  })
+
+  it('email: verify 1, reset request 2 (limits, then the token and its email), confirm 1, resend 3', async () => {
+    const user = await registerUser()
+    const verification = tokenIn(await lastMailTo(user.email))
+    const verify = await countRoundTrips(async (call) => {
+      const res = await call('/v1/auth/verify-email', {
+        method: 'POST',
+        body: { token: verification },
+      })
+      expect(res.status).toBe(200)
+    })
+    const request = await countRoundTrips(async (call) => {
+      const res = await call('/v1/auth/password-reset', {
+        method: 'POST',
+        body: { email: user.email },
+      })
+      expect(res.status).toBe(202)
+    })
+    const reset = tokenIn(await lastMailTo(user.email))
+    const confirm = await countRoundTrips(async (call) => {
+      const res = await call('/v1/auth/password-reset/confirm', {
+        method: 'POST',
+        body: { token: reset, newPassword: 'Round-Trip-Pass-1' },
+      })
+      expect(res.status).toBe(204)
+    })
+    const other = await registerUser()
+    const resend = await countRoundTrips(async (call) => {
+      const res = await call('/v1/users/me/verification-email', {
+        method: 'POST',
+        token: other.token,
+      })
+      expect(res.status).toBe(202)
+    })
+    expect([verify, request, confirm, resend]).toEqual([1, 2, 1, 3])
   })
 })

@@ -78,9 +78,9 @@ export const MUTATIONS: Mutation[] = [
   },
   {
     name: 'updates do not move updatedAt',
-    file: 'src/users/queries.ts',
-    find: '    .set({ ...changes, updatedAt: sql`now()` })',
-    replace: '    .set({ ...changes })',
+    file: 'src/users/update.ts',
+    find: '        updated_at = now()\n      where u.id = ${id}',
+    replace: '        updated_at = u.updated_at\n      where u.id = ${id}',
     tests: ['src/users/me.test.ts'],
   },
   {
@@ -154,5 +154,42 @@ export const MUTATIONS: Mutation[] = [
     replace:
       "    c.var.log.info('login failed', { reason: user ? 'wrong password' : 'unknown email' })\n    if (!user) throw rateLimited(1)\n    throw invalidCredentials()",
     tests: ['src/auth/login.test.ts', 'test/seed-behaviours.test.ts'],
+  },
+  {
+    name: 'an emailed token can be spent twice',
+    file: 'src/email/queries.ts',
+    find: 'where token_hash = ${tokenHash} and kind = ${kind} and spent_at is null and expires_at > now()',
+    replace: 'where token_hash = ${tokenHash} and kind = ${kind} and expires_at > now()',
+    tests: ['src/email/races.test.ts', 'src/email/reset.test.ts', 'src/email/verification.test.ts'],
+  },
+  {
+    name: 'a newer emailed token leaves the older one working',
+    file: 'src/email/queries.ts',
+    find: `      on conflict (user_id, kind) do update set
+        token_hash = excluded.token_hash, email = excluded.email, expires_at = excluded.expires_at,
+        spent_at = null, created_at = now()
+      returning user_id
+    )
+    insert into`,
+    replace: `      on conflict (user_id, kind) do update set expires_at = excluded.expires_at
+      returning user_id
+    )
+    insert into`,
+    tests: ['src/email/reset.test.ts', 'src/email/verification.test.ts'],
+  },
+  {
+    name: 'a password reset leaves the sessions open',
+    file: 'src/email/queries.ts',
+    find: 'from changed where s.user_id = changed.id and s.ended_at is null',
+    replace: 'from changed where s.user_id = changed.id and false',
+    tests: ['src/email/reset.test.ts'],
+  },
+  {
+    name: 'a reset request for an unknown email answers differently',
+    file: 'src/email/routes.ts',
+    find: '      return c.json({ success: true, message: ACCEPTED_RESET }, 202)',
+    replace:
+      "      return c.json({ success: true, message: written.rows.length ? ACCEPTED_RESET : 'No such account' }, 202)",
+    tests: ['src/email/reset.test.ts'],
   },
 ]

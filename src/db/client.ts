@@ -1,4 +1,5 @@
 import { neon, neonConfig } from '@neondatabase/serverless'
+import type { BatchItem } from 'drizzle-orm/batch'
 import { drizzle } from 'drizzle-orm/neon-http'
 import type { Config } from '../env'
 import * as schema from './schema'
@@ -42,3 +43,7 @@ export function preparedPerDatabase<Statement>(
     return statement
   }
 }
+
+/** Statements as `db.batch` takes them: a list known to hold at least one. */
+export const asBatch = (statements: readonly BatchItem<'pg'>[]) =>
+  statements as unknown as readonly [BatchItem<'pg'>, ...BatchItem<'pg'>[]]

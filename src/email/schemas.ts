@@ -1,11 +1,12 @@
 import * as z from 'zod'
 import { NewPassword, PresentedEmail } from '../users/schemas'
 
-/** A token from an email link: what we issue is 43 base64url characters. */
+/**
+ * A token from an email link. Any text is looked up (a malformed one is simply unknown: 400
+ * `invalid_token`, like a used or expired one); only a missing field or another type is 422.
+ */
 export const EmailTokenValue = z
   .string()
-  .min(1, 'is required')
-  .max(512, 'is not a valid token')
   .meta({ description: 'The token from the link in the email (after `token=`)' })
 
 export const VerifyEmailBody = z.strictObject({ token: EmailTokenValue })

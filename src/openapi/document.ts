@@ -10,6 +10,7 @@ import {
 } from '../users/schemas'
 import { API_VERSION } from '../version'
 import { authPaths, authSchemas } from './auth-paths'
+import { emailPaths, emailSchemas } from './email-paths'
 import {
   authFailures,
   bearer,
@@ -144,6 +145,8 @@ function buildDocument(): Json {
                 'method_not_allowed',
                 'conflict',
                 'invalid_credentials',
+                'invalid_token',
+                'email_not_verified',
                 'rate_limited',
                 'internal_error',
                 'service_unavailable',
@@ -166,6 +169,12 @@ function buildDocument(): Json {
         ChangePasswordBody: requestSchema(ChangePasswordBody),
         DeleteAccountBody: requestSchema(DeleteAccountBody),
         ...authSchemas(),
+        ...emailSchemas(),
+        Accepted: {
+          type: 'object',
+          required: ['success', 'message'],
+          properties: { success: { const: true }, message: { type: 'string' } },
+        },
       },
     },
     paths: {
@@ -212,6 +221,7 @@ function buildDocument(): Json {
       },
       '/v1/users/login': { post: login },
       ...authPaths(),
+      ...emailPaths(),
       '/v1/users/me': {
         get: me,
         patch: updateMe,

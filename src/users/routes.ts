@@ -1,5 +1,6 @@
 import type { Context } from 'hono'
 import { Hono } from 'hono'
+import { asBatch } from '../db/client'
 import type { UserRow } from '../db/schema'
 import { linkBase, newEmailToken, sendAfterAnswer } from '../email/delivery'
 import { emailChangedNotice, verificationEmail } from '../email/templates'
@@ -15,7 +16,6 @@ import { requireMediaType } from '../middleware/media-type'
 import { meHandlers, registerHandlers } from './handlers'
 import {
   type Alongside,
-  asBatch,
   changePassword,
   deleteUserWithAudit,
   type EmailChangeMail,

@@ -3,41 +3,11 @@
  * must come out as a session whose tokens keep working, or stay dead if it was revoked.
  */
 import fs from 'node:fs'
-import os from 'node:os'
-import path from 'node:path'
-import { fileURLToPath } from 'node:url'
 import { neon, neonConfig } from '@neondatabase/serverless'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type NeonLocal, startNeonLocal } from '../../tools/neon-local/index'
 import { migrate } from '../../tools/neon-local/migrate'
-
-const migrationsFolder = path.resolve(
-  path.dirname(fileURLToPath(import.meta.url)),
-  '..',
-  '..',
-  'migrations',
-)
-
-/** A copy of the migrations folder that stops at `tag`: the schema as an old deploy had it. */
-function migrationsUpTo(tag: string): string {
-  const journal = JSON.parse(
-    fs.readFileSync(path.join(migrationsFolder, 'meta', '_journal.json'), 'utf8'),
-  ) as { entries: Array<{ tag: string }> }
-  const upTo = journal.entries.slice(0, journal.entries.findIndex((e) => e.tag === tag) + 1)
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'migrations-'))
-  fs.mkdirSync(path.join(dir, 'meta'))
-  fs.writeFileSync(
-    path.join(dir, 'meta', '_journal.json'),
-    JSON.stringify({ ...journal, entries: upTo }),
-  )
-  for (const entry of upTo) {
-    fs.copyFileSync(
-      path.join(migrationsFolder, `${entry.tag}.sql`),
-      path.join(dir, `${entry.tag}.sql`),
-    )
-  }
-  return dir
-}
+import { migrationsFolder, migrationsUpTo } from './support'
 
 describe('migration 0001_sessions on a database with refresh tokens', () => {
   let local: NeonLocal
