@@ -8,7 +8,8 @@ import { createLogger } from './lib/logger'
 const app = createApp()
 
 /** The daily cleanup's schedule in wrangler.toml; every other run only retries email. */
-export const DAILY_CLEANUP_CRON = '17 3 * * *'
+// Not exported: workerd takes every named export of the entry module for an entrypoint.
+const DAILY_CLEANUP_CRON = '17 3 * * *'
 
 export default {
   fetch: app.fetch,
