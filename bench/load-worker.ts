@@ -33,6 +33,10 @@ function bodyFor(n: number): string | undefined {
         email: `${plan.prefix}${(plan.offset + n) % plan.count}@example.com`,
         password: plan.password,
       })
+    case 'password-reset':
+      return JSON.stringify({ email: `${plan.prefix}${plan.offset + n}@example.com` })
+    case 'password-reset-unknown':
+      return JSON.stringify({ email: `${plan.prefix}${job.jobId}.${n}@example.com` })
   }
 }
 
@@ -71,6 +75,7 @@ const instance = autocannon(
     const report: LoadResult = {
       sent: result.totalRequests,
       completed: latencies.length,
+      built: sequence,
       durationSeconds: result.duration,
       requestsPerSecond: latencies.length / result.duration,
       latencyMs: {

@@ -22,6 +22,13 @@ export type BodyPlan =
       offset: number
       password: string
     }
+  /**
+   * Existing accounts (`${prefix}${offset + n}@example.com`), each asked once: a reset request
+   * counts against its email (3 an hour), so no email may come twice in a bench.
+   */
+  | { kind: 'password-reset'; prefix: string; offset: number }
+  /** Emails no account has, one per request: `${prefix}${jobId}.${n}@example.com`. */
+  | { kind: 'password-reset-unknown'; prefix: string }
 
 export interface LoadJob {
   url: string
@@ -44,6 +51,11 @@ export interface LoadResult {
   sent: number
   /** Responses received. */
   completed: number
+  /**
+   * Requests built with an address or body of their own (0 when all are alike): a few more than
+   * sent, as autocannon builds each connection's next request ahead.
+   */
+  built: number
   durationSeconds: number
   requestsPerSecond: number
   latencyMs: { p50: number; p99: number; mean: number; max: number }

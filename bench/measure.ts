@@ -17,7 +17,21 @@ export interface Scenario {
   expectedStatus: number
   connections: number
   token?: string
+  /** Where a `password-reset` body's accounts come from. */
+  accounts?: AccountSource
 }
+
+/** Accounts no earlier run asked for, for a route that limits requests per email. */
+export interface AccountSource {
+  /** Where a run of `seconds` with `connections` starts, with enough fresh accounts after it. */
+  reserve(seconds: number, connections: number): Promise<number>
+  /** What the run that started there built, sent and got back. */
+  used(load: LoadResult, seconds: number): void
+}
+
+/** The same scenarios one connection at a time: latency without queueing, for the ratios. */
+export const oneConnection = (scenarios: Scenario[]): Scenario[] =>
+  scenarios.map((s) => ({ ...s, name: `${s.name} (1 connection)`, connections: 1 }))
 
 export interface ScenarioResult {
   name: string
@@ -77,28 +91,45 @@ export async function runScenario(run: RunContext, scenario: Scenario): Promise<
   const headers: Record<string, string> = {}
   if (scenario.body.kind !== 'none') headers['content-type'] = 'application/json'
   if (scenario.token) headers.authorization = `Bearer ${scenario.token}`
-  const job = (durationSeconds: number): LoadJob => ({
+  const bodyFor = async (durationSeconds: number): Promise<BodyPlan> => {
+    const { body, accounts } = scenario
+    switch (body.kind) {
+      case 'login-wrong-password':
+        return { ...body, offset: run.nextAccountOffset(body.prefix) }
+      case 'password-reset':
+        if (!accounts) throw new Error(`${scenario.name}: a password-reset body needs accounts`)
+        return { ...body, offset: await accounts.reserve(durationSeconds, scenario.connections) }
+      default:
+        return body
+    }
+  }
+  const jobFor = async (durationSeconds: number): Promise<LoadJob> => ({
     url,
     method: scenario.method,
     path: scenario.path,
     headers,
-    body:
-      scenario.body.kind === 'login-wrong-password'
-        ? { ...scenario.body, offset: run.nextAccountOffset(scenario.body.prefix) }
-        : scenario.body,
+    body: await bodyFor(durationSeconds),
     freshAddress: scenario.freshAddress,
     jobId: run.nextJobId(),
     runTag: run.runTag,
     connections: scenario.connections,
     durationSeconds,
   })
+  const loadOf = async (job: LoadJob): Promise<LoadResult> => {
+    const result = await runLoad(job)
+    scenario.accounts?.used(result, job.durationSeconds)
+    return result
+  }
   log(
     `${scenario.name}: ${settings.warmupSeconds} s warm-up, ${settings.durationSeconds} s measured`,
   )
-  const warmup = settings.warmupSeconds > 0 ? await runLoad(job(settings.warmupSeconds)) : undefined
+  const warmup =
+    settings.warmupSeconds > 0 ? await loadOf(await jobFor(settings.warmupSeconds)) : undefined
+  // Made before the counts start: a reservation may write more accounts.
+  const measured = await jobFor(settings.durationSeconds)
   const before = await quiesce(local, quietWindow(warmup))
   const cpuBefore = run.workerd === undefined ? undefined : cpuMilliseconds(run.workerd)
-  const load = await runLoad(job(settings.durationSeconds))
+  const load = await loadOf(measured)
   const after = await quiesce(local, quietWindow(load))
   const cpuAfter = run.workerd === undefined ? undefined : cpuMilliseconds(run.workerd)
   const expected = load.statuses[String(scenario.expectedStatus)] ?? 0

@@ -6,6 +6,7 @@ import { repoRoot } from '../scripts/paths'
 import type { VerifyTiming } from './bcrypt'
 import { BUNDLE_GZIP_BUDGET_BYTES, type BundleReport, bundleTable, kib } from './bundle'
 import type { ScenarioResult } from './measure'
+import { KNOWN as RESET_KNOWN, UNKNOWN as RESET_UNKNOWN } from './scenarios/password-reset'
 import { resultsDir, type Settings } from './settings'
 
 export function machine() {
@@ -30,7 +31,7 @@ export function machine() {
 }
 
 function commandLine(): string {
-  const env = ['BENCH_DURATION', 'BENCH_WARMUP', 'BENCH_CONNECTIONS', 'BCRYPT_COST']
+  const env = ['BENCH_DURATION', 'BENCH_WARMUP', 'BENCH_CONNECTIONS', 'BCRYPT_COST', 'BENCH_ONLY']
     .filter((name) => process.env[name]?.trim())
     .map((name) => `${name}=${process.env[name]?.trim()}`)
   if (process.env.DATABASE_URL?.trim()) env.push('DATABASE_URL=<postgresql://…>')
@@ -64,6 +65,11 @@ export interface Report {
      */
     legacyOverUnknown: { legacyCost: number; p50: Pair; cpuPerRequest: Pair } | null
   }
+  /**
+   * A reset request for an unknown email over one for an account's email, by p50 and by workerd
+   * CPU per request: both answer 202 with the same body after the same round trips.
+   */
+  passwordReset: { unknownOverKnown: { p50: Pair; cpuPerRequest: Pair } }
   bundle: BundleReport & { gzipBudgetBytes: number }
 }
 
@@ -111,6 +117,12 @@ export function buildReport(input: {
               cpuPerRequest: pair(cpu, legacy, unknown),
             },
     },
+    passwordReset: {
+      unknownOverKnown: {
+        p50: pair(p50, RESET_UNKNOWN, RESET_KNOWN),
+        cpuPerRequest: pair(cpu, RESET_UNKNOWN, RESET_KNOWN),
+      },
+    },
     bundle: { ...input.bundle, gzipBudgetBytes: BUNDLE_GZIP_BUDGET_BYTES },
   }
 }
@@ -153,6 +165,13 @@ export function markdown(report: Report): string {
     ].join(' | '),
   )
   const legacy = b.legacyOverUnknown
+  const reset = report.passwordReset.unknownOverKnown
+  const cpuOf = (name: string) => {
+    const value = report.scenarios.find((r) => r.name === name)?.workerCpuMsPerRequest
+    return value === null || value === undefined ? 'n/a' : `${value.toFixed(2)} ms`
+  }
+  const resetCpu = (suffix: string) =>
+    `${cpuOf(`${RESET_UNKNOWN}${suffix}`)} vs ${cpuOf(`${RESET_KNOWN}${suffix}`)}`
   return [
     `Machine: ${m.cores} cores, ${m.cpuModel}, ${m.memoryGiB} GiB, Node ${m.node}, ${m.platform}; load average at start ${m.loadAverageAtStart.join(' / ')}.`,
     `wrangler ${m.wrangler} (workerd ${m.workerd}), autocannon ${m.autocannon}; database: ${s.database}.`,
@@ -173,6 +192,7 @@ export function markdown(report: Report): string {
     legacy
       ? `Legacy-cost wrong password / unknown email (a hash at cost ${legacy.legacyCost}, topped up to ${b.cost}): p50 ${ratio(legacy.p50.single)} with 1 connection, ${ratio(legacy.p50.loaded)} with ${s.connections}; workerd CPU per request ${ratio(legacy.cpuPerRequest.single)} with 1 connection, ${ratio(legacy.cpuPerRequest.loaded)} with ${s.connections}.`
       : `No legacy-cost scenario: BCRYPT_COST=${b.cost} has no lower bcrypt cost.`,
+    `Password reset, unknown ÷ known email (both 202 with the same body; only a known one writes a token and its email, in the statement both run): p50 ${ratio(reset.p50.single)} with 1 connection, ${ratio(reset.p50.loaded)} with ${s.connections}; workerd CPU per request ${ratio(reset.cpuPerRequest.single)} (${resetCpu(' (1 connection)')}) with 1 connection, ${ratio(reset.cpuPerRequest.loaded)} (${resetCpu('')}) with ${s.connections}.`,
     '',
     `Bundle: ${kib(report.bundle.bytes)} minified, ${kib(report.bundle.gzipBytes)} gzip (budget ${kib(report.bundle.gzipBudgetBytes)}), from \`${report.bundle.command}\`.`,
     '',

@@ -16,16 +16,16 @@ import { measureNativeVerify, measureWorkerdVerify } from './bcrypt'
 import { measureBundle } from './bundle'
 import { findUserWorkerd } from './cpu'
 import { stopAllLoads } from './load'
-import { type RunContext, runScenario, type ScenarioResult } from './measure'
+import { oneConnection, type RunContext, runScenario, type ScenarioResult } from './measure'
 import { buildReport, machine, writeReport } from './report'
 import {
   checkLegacyHashes,
   type LoginSeeds,
   legacyCostFor,
   loginScenarios,
-  oneConnection,
   seedLoginPools,
 } from './scenarios/login'
+import { passwordResetScenarios, ResetAccounts } from './scenarios/password-reset'
 import { health, me } from './scenarios/reads'
 import { register } from './scenarios/register'
 import { ACCOUNT_SLOT, POOL_ACCOUNTS, seedUsers } from './seed'
@@ -89,6 +89,7 @@ async function main(): Promise<void> {
       emails: seeds.emails,
       ...(await seedLoginPools(neonLocal, runTag, settings.bcryptCost)),
     }
+    const resetAccounts = await ResetAccounts.seed(neonLocal, runTag, settings.bcryptCost)
     let jobs = 0
     const poolRuns = new Map<string, number>()
     const run: RunContext = {
@@ -105,15 +106,28 @@ async function main(): Promise<void> {
     }
     const c = settings.connections
     const logInScenarios = loginScenarios(c, logins)
-    const scenarios = [me(c, seeds.token), register(c), ...logInScenarios, health(c)]
+    const resetScenarios = passwordResetScenarios(c, resetAccounts)
+    const all = [
+      me(c, seeds.token),
+      register(c),
+      ...logInScenarios,
+      ...resetScenarios,
+      health(c),
+      ...oneConnection([...logInScenarios, ...resetScenarios]),
+    ]
+    const only = settings.only
+    const scenarios = only ? all.filter((s) => s.name.toLowerCase().includes(only)) : all
+    if (scenarios.length === 0) throw new Error(`BENCH_ONLY=${only} names no scenario`)
+    if (only) log(`BENCH_ONLY=${only}: ${scenarios.map((s) => s.name).join('; ')}`)
 
     const results: ScenarioResult[] = []
-    for (const scenario of [...scenarios, ...oneConnection(logInScenarios)]) {
+    for (const scenario of scenarios) {
       if (interrupted) break
       results.push(await runScenario(run, scenario))
     }
     if (interrupted) return
     await checkLegacyHashes(neonLocal, logins)
+    await resetAccounts.check()
 
     // The database goes before wrangler is imported for the bcrypt Worker (see bcrypt.ts).
     app.dev.stop()

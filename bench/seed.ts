@@ -1,6 +1,7 @@
 /**
  * The bench's users: a few registered through the API (for the successful logins and `/me`),
- * and pools of accounts written straight to the database for the wrong-password logins.
+ * and pools of accounts written straight to the database for the wrong-password logins and the
+ * password resets.
  */
 import { neon, neonConfig } from '@neondatabase/serverless'
 import { hashSync } from '@node-rs/bcrypt'
@@ -72,19 +73,22 @@ function sqlAt(local: NeonLocal) {
  * A pool of accounts for wrong-password logins, written straight to the database: through the
  * API each would cost a bcrypt hash, and a user moved from the old service arrives this way,
  * with its old hash. They share one hash of PASSWORD at `cost`, which is all a failed login
- * reads.
+ * reads. `from` and `count` (0 and POOL_ACCOUNTS) add accounts `from` to `from + count - 1`,
+ * to grow a pool; the pool returned runs from 0 to there.
  */
 export async function seedAccountPool(
   local: NeonLocal,
-  options: { prefix: string; name: string; cost: number },
+  options: { prefix: string; name: string; cost: number; from?: number; count?: number },
 ): Promise<AccountPool> {
+  const from = options.from ?? 0
+  const count = options.count ?? POOL_ACCOUNTS
   await sqlAt(local).query(
     `insert into users (name, email, password_hash)
      select $1::text, $2::text || g || '@example.com', $3::text
-     from generate_series(0, $4::int - 1) g`,
-    [options.name, options.prefix, hashSync(PASSWORD, { cost: options.cost }), POOL_ACCOUNTS],
+     from generate_series($4::int, $4::int + $5::int - 1) g`,
+    [options.name, options.prefix, hashSync(PASSWORD, { cost: options.cost }), from, count],
   )
-  return { prefix: options.prefix, count: POOL_ACCOUNTS }
+  return { prefix: options.prefix, count: from + count }
 }
 
 /** How many of a pool's hashes are no longer at `cost` (a wrong password must not rehash). */
@@ -100,4 +104,23 @@ export async function hashesNotAtCost(
     [pool.prefix, pattern],
   )
   return Number((rows[0] as { moved: number } | undefined)?.moved ?? Number.NaN)
+}
+
+/**
+ * What reset requests wrote for the accounts whose email starts with `prefix`: their reset
+ * tokens, and the emails addressed to such an address (an unknown email writes neither).
+ */
+export async function resetWritesFor(
+  local: NeonLocal,
+  prefix: string,
+): Promise<{ tokens: number; emails: number }> {
+  const rows = await sqlAt(local).query(
+    `select
+       (select count(*)::int from email_tokens t join users u on u.id = t.user_id
+        where t.kind = 'reset_password' and starts_with(u.email, $1::text)) as tokens,
+       (select count(*)::int from email_outbox where starts_with(to_address, $1::text)) as emails`,
+    [prefix],
+  )
+  const row = rows[0] as { tokens: number; emails: number } | undefined
+  return { tokens: Number(row?.tokens ?? Number.NaN), emails: Number(row?.emails ?? Number.NaN) }
 }

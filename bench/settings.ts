@@ -3,7 +3,8 @@
  *
  * Env: BENCH_DURATION (10 s per scenario), BENCH_WARMUP (3 s before each), BENCH_CONNECTIONS
  * (10), BCRYPT_COST (10), DATABASE_URL (a PostgreSQL server for a scratch database; unset: PGlite
- * in a temp directory).
+ * in a temp directory), BENCH_ONLY (run only the scenarios whose name contains it, any case: for
+ * a quick look at a few; the report then says so in its command line).
  */
 import path from 'node:path'
 import { repoRoot } from '../scripts/paths'
@@ -37,6 +38,7 @@ export const settings = {
   warmupSeconds: intFromEnv('BENCH_WARMUP', 3, 0, 600),
   connections: intFromEnv('BENCH_CONNECTIONS', 10, 1, 1000),
   bcryptCost: intFromEnv('BCRYPT_COST', 10, 4, 15),
+  only: process.env.BENCH_ONLY?.trim().toLowerCase() || undefined,
 }
 
 export type Settings = typeof settings

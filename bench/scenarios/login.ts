@@ -87,9 +87,3 @@ export function loginScenarios(connections: number, seeds: LoginSeeds): Scenario
   }
   return scenarios
 }
-
-/** The same logins one at a time: latency without queueing, for the bcrypt ratios. */
-export const oneConnection = (scenarios: Scenario[]): Scenario[] =>
-  scenarios
-    .filter((s) => s.path === PATH)
-    .map((s) => ({ ...s, name: `${s.name} (1 connection)`, connections: 1 }))
