@@ -99,7 +99,7 @@ export type Config = {
   neonFetchEndpoint: string | undefined
   requireEmailVerification: boolean
   appUrl: string | undefined
-  /** The sender of every email; `no-reply@` the links' host when unset. */
+  /** The sender of every email; required with the EMAIL binding. */
   emailFrom: string | undefined
 }
 
@@ -124,6 +124,8 @@ export function loadConfig(env: Bindings): Config {
     throw new ConfigError(names)
   }
   const settings = result.data
+  // Mail from an address nobody chose would be refused by the provider, retry after retry.
+  if (env.EMAIL && !settings.EMAIL_FROM) throw new ConfigError(['EMAIL_FROM'])
   const config: Config = {
     databaseUrl: settings.DATABASE_URL,
     jwtSecret: settings.JWT_SECRET,

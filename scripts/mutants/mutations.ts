@@ -58,7 +58,7 @@ export const MUTATIONS: Mutation[] = [
   {
     name: 'a try refused by a full counter is counted anyway',
     file: 'src/throttle/queries.ts',
-    find: 'where reserved and not exists (select 1 from blocking)',
+    find: 'where reserved and (count_refused or not exists (select 1 from blocking))',
     replace: 'where reserved',
     tests: ['src/auth/throttle.test.ts'],
   },
@@ -180,8 +180,8 @@ export const MUTATIONS: Mutation[] = [
   {
     name: 'a password reset leaves the sessions open',
     file: 'src/email/queries.ts',
-    find: 'from changed where s.user_id = changed.id and s.ended_at is null',
-    replace: 'from changed where s.user_id = changed.id and false',
+    find: 'where user_id in (select id from (${changedHere}) c) and ended_at is null',
+    replace: 'where user_id in (select id from (${changedHere}) c) and false',
     tests: ['src/email/reset.test.ts'],
   },
   {

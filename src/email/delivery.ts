@@ -7,10 +7,6 @@ import { deliverOutbox } from './outbox'
 export const linkBase = (c: Context<AppEnv>): string =>
   c.var.config.appUrl ?? new URL(c.req.url).origin
 
-/** The sender: EMAIL_FROM, else no-reply@ the links' host. */
-export const senderOf = (c: Context<AppEnv>): string =>
-  c.var.config.emailFrom ?? `no-reply@${new URL(linkBase(c)).hostname}`
-
 /** A token that acts: 256 random bits for the link, its SHA-256 for the database. */
 export async function newEmailToken(): Promise<{ token: string; tokenHash: string }> {
   const token = createRefreshToken()
@@ -26,7 +22,8 @@ export function sendAfterAnswer(c: Context<AppEnv>, outboxIds: readonly (number 
   c.executionCtx.waitUntil(
     deliverOutbox(c.var.db, {
       binding: c.env.EMAIL,
-      from: senderOf(c),
+      // Required with the binding (see loadConfig); without one, nothing is sent.
+      from: c.var.config.emailFrom ?? '',
       log: c.var.log,
       ids: outboxIds.map(Number),
     }).catch((error: unknown) => {

@@ -59,7 +59,11 @@ describe('delivery of the outbox', () => {
     })
     expect(mail?.text).toMatch(/token=/)
     expect(mail?.html).toMatch(/<a href=/)
-    expect((await lastMailTo(email)).sent_at).not.toBeNull()
+    const stored = await lastMailTo(email)
+    expect(stored.sent_at).not.toBeNull()
+    // Once sent, the link's token is no longer kept in clear anywhere.
+    expect(stored.text_body).toContain('token=(sent)')
+    expect(stored.html_body).not.toMatch(/token=[\w-]{43}/)
   })
 
   it('leaves mail in the outbox, with a warning, when there is no binding', async () => {
@@ -106,13 +110,25 @@ describe('delivery of the outbox', () => {
     expect(await deliverOutbox(appDatabase(), options)).toMatchObject({ sent: 0 })
   })
 
+  it('refuses to serve with the EMAIL binding but no EMAIL_FROM (500, the setting named)', async () => {
+    const { binding } = fakeBinding()
+    const ctx = createExecutionContext()
+    const response = await createApp().fetch(
+      new Request('https://api.example.com/v1/users/me'),
+      { ...env, EMAIL: binding },
+      ctx,
+    )
+    await waitOnExecutionContext(ctx)
+    expect(response.status).toBe(500)
+  })
+
   it('is retried by the Cron Trigger: due mail goes out on a run', async () => {
     const email = await registerWith({})
     const { binding, sent } = fakeBinding()
     const controller = createScheduledController({ cron: '*/5 * * * *', scheduledTime: Date.now() })
     // A run sends up to 50, oldest first; other tests' mail may be due before this one.
     for (let run = 0; run < 40 && !sent.some((message) => message.to === email); run++) {
-      await worker.scheduled(controller, { ...env, EMAIL: binding })
+      await worker.scheduled(controller, { ...env, EMAIL: binding, EMAIL_FROM: 'a@example.com' })
     }
     expect(sent.some((message) => message.to === email)).toBe(true)
     expect((await lastMailTo(email)).sent_at).not.toBeNull()

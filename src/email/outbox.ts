@@ -37,7 +37,8 @@ function claimDue(db: Database, ids: readonly number[] | undefined, limit = 50) 
       next_attempt_at = now() + power(2, attempts) * interval '1 minute'
     where id in (
       select id from ${emailOutbox}
-      where sent_at is null and failed_at is null and next_attempt_at <= now() ${only}
+      where sent_at is null and failed_at is null and next_attempt_at <= now()
+        and attempts < ${MAX_ATTEMPTS} ${only}
       order by id limit ${limit}
       for update skip locked
     )
@@ -45,8 +46,27 @@ function claimDue(db: Database, ids: readonly number[] | undefined, limit = 50) 
   `)
 }
 
+/** Once sent, the links' tokens leave the table: only their hashes are kept anywhere. */
 const markSent = (db: Database, id: number) =>
-  db.execute(sql`update ${emailOutbox} set sent_at = now(), last_error = null where id = ${id}`)
+  db.execute(sql`
+    update ${emailOutbox} set sent_at = now(), last_error = null,
+      text_body = regexp_replace(text_body, 'token=[A-Za-z0-9_-]+', 'token=(sent)', 'g'),
+      html_body = regexp_replace(html_body, 'token=[A-Za-z0-9_-]+', 'token=(sent)', 'g')
+    where id = ${id}
+  `)
+
+/** A send that neither answers nor fails must not hold up the rest of the run. */
+const SEND_TIMEOUT_MS = 10_000
+function withTimeout<T>(promise: Promise<T>): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () => reject(new Error('the EMAIL binding did not answer in 10 s')),
+      SEND_TIMEOUT_MS,
+    )
+  })
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer))
+}
 
 const markFailed = (db: Database, id: number, error: string, attempts: number) =>
   db.execute(sql`
@@ -76,13 +96,15 @@ export async function deliverOutbox(
   for (const row of claimed.rows) {
     const id = Number(row.id)
     try {
-      await options.binding.send({
-        from: options.from,
-        to: row.to_address,
-        subject: row.subject,
-        text: row.text_body,
-        html: row.html_body,
-      })
+      await withTimeout(
+        options.binding.send({
+          from: options.from,
+          to: row.to_address,
+          subject: row.subject,
+          text: row.text_body,
+          html: row.html_body,
+        }),
+      )
       await markSent(db, id)
       sent += 1
     } catch (error) {

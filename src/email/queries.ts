@@ -56,58 +56,80 @@ const spendToken = (kind: EmailTokenKind, tokenHash: string) => sql`
 `
 
 /**
+ * Locks the user a token belongs to, first: deletion, login, password and email changes take the
+ * user row before anything else, so a spend must too, or the two could deadlock.
+ */
+const lockTokenOwner = (db: Database, kind: EmailTokenKind, tokenHash: string) =>
+  db.execute(sql`
+    select id from ${users}
+    where id = (select user_id from ${emailTokens} where token_hash = ${tokenHash} and kind = ${kind})
+    for no key update
+  `)
+
+/**
  * Spends a verification token and marks the address verified, if it is still the account's
- * email. One statement. Undefined for a token that is unknown, used, expired, of the other
+ * email. One round trip. Undefined for a token that is unknown, used, expired, of the other
  * kind, or for an address the account no longer has.
  */
 export async function verifyEmail(db: Database, tokenHash: string): Promise<UserRow | undefined> {
-  const result = await db.execute<RawUserRow>(sql`
-    with spent as (${spendToken('verify_email', tokenHash)})
-    update ${users} u set email_verified_at = coalesce(u.email_verified_at, now())
-    from spent where u.id = spent.user_id and u.email = spent.email
-    returning ${sql.raw(
-      USER_COLUMNS.split(', ')
-        .map((column) => `u.${column}`)
-        .join(', '),
-    )}
-  `)
+  const [, result] = await db.batch([
+    lockTokenOwner(db, 'verify_email', tokenHash),
+    db.execute<RawUserRow>(sql`
+      with spent as (${spendToken('verify_email', tokenHash)})
+      update ${users} u set email_verified_at = coalesce(u.email_verified_at, now())
+      from spent where u.id = spent.user_id and u.email = spent.email
+      returning ${sql.raw(
+        USER_COLUMNS.split(', ')
+          .map((column) => `u.${column}`)
+          .join(', '),
+      )}
+    `),
+  ])
   const row = result.rows[0]
   return row ? toUserRow(row) : undefined
 }
 
 /**
- * Spends a reset token and, in the same statement: sets the new password, refuses every earlier
- * access token (version bump), ends every session, marks the address verified (the link proved
- * it) and clears the failed-login counters of that email. Of concurrent confirms with one
- * token, the token row's lock lets exactly one through. Undefined when the token is not good.
+ * Spends a reset token and sets the new password (refusing every earlier access token by the
+ * version bump), marking the address verified: the link proved it. Only while the account
+ * still has the address the link was sent to. Then, in later statements of the same round trip
+ * (so they see a login that held the user row until it committed): every session ends, and the
+ * failed-login counters of that email are cleared. Of concurrent confirms with one token, the
+ * token row's lock lets exactly one through. Undefined when the token is not good.
  */
 export async function resetPassword(
   db: Database,
   reset: { tokenHash: string; passwordHash: string },
 ): Promise<{ id: string; email: string } | undefined> {
-  const result = await db.execute<{ id: string; email: string }>(sql`
-    with spent as (${spendToken('reset_password', reset.tokenHash)}),
-    changed as (
+  const changedHere = sql`
+    select u.id, u.email from ${users} u join ${emailTokens} t on t.user_id = u.id
+    where t.token_hash = ${reset.tokenHash} and t.spent_at is not null
+      and u.password_hash = ${reset.passwordHash}
+  `
+  const [, changed] = await db.batch([
+    lockTokenOwner(db, 'reset_password', reset.tokenHash),
+    db.execute<{ id: string; email: string }>(sql`
+      with spent as (${spendToken('reset_password', reset.tokenHash)})
       update ${users} u set
         password_hash = ${reset.passwordHash},
         token_version = u.token_version + 1,
-        email_verified_at = case when u.email = spent.email then coalesce(u.email_verified_at, now()) else u.email_verified_at end,
+        email_verified_at = coalesce(u.email_verified_at, now()),
         updated_at = now()
-      from spent where u.id = spent.user_id
+      from spent where u.id = spent.user_id and u.email = spent.email
       returning u.id, u.email
-    ),
-    ended as (
-      update ${sessions} s set ended_at = now()
-      from changed where s.user_id = changed.id and s.ended_at is null
-      returning s.id
-    ),
-    email_hash as (select encode(sha256(convert_to(email, 'UTF8')), 'hex') as hex from changed),
-    cleared as (
-      delete from ${loginThrottle} t using email_hash
-      where t.key = 'email:' || email_hash.hex or t.key like 'en:' || email_hash.hex || ':%'
-      returning t.key
-    )
-    select id, email from changed
-  `)
-  return result.rows[0]
+    `),
+    db.execute(sql`
+      update ${sessions} set ended_at = now()
+      where user_id in (select id from (${changedHere}) c) and ended_at is null
+    `),
+    db.execute(sql`
+      delete from ${loginThrottle} where key in (
+        select t.key from ${loginThrottle} t, (${changedHere}) c
+        where t.key = 'email:' || encode(sha256(convert_to(c.email, 'UTF8')), 'hex')
+          or t.key like 'en:' || encode(sha256(convert_to(c.email, 'UTF8')), 'hex') || ':%'
+        order by t.key
+      )
+    `),
+  ])
+  return changed.rows[0]
 }

@@ -165,4 +165,28 @@ describe('POST /v1/auth/password-reset/confirm', () => {
     const winner = passwords[statuses.indexOf(204)] ?? ''
     expect((await login(user.email, winner)).status).toBe(200)
   })
+
+  it('refuses a link sent before the email changed, or before a password change', async () => {
+    const moved = await registerUser()
+    const beforeMove = await resetTokenFor(moved.email)
+    const email = uniqueEmail('moved')
+    await api('/v1/users/me', {
+      method: 'PATCH',
+      token: moved.token,
+      body: { email, currentPassword: moved.password },
+    })
+    expect((await confirm(beforeMove)).status).toBe(400)
+    expect((await login(email, moved.password)).status).toBe(200)
+
+    const changed = await registerUser()
+    const beforeChange = await resetTokenFor(changed.email)
+    const change = await api('/v1/users/me/password', {
+      method: 'POST',
+      token: changed.token,
+      body: { currentPassword: changed.password, newPassword: 'Changed-Pass-9' },
+    })
+    expect(change.status).toBe(204)
+    expect((await confirm(beforeChange)).status).toBe(400)
+    expect((await login(changed.email, 'Changed-Pass-9')).status).toBe(200)
+  })
 })

@@ -9,7 +9,8 @@ import { validate } from '../lib/validation'
 import { requireAuth } from '../middleware/auth'
 import { clientNetwork } from '../middleware/client-address'
 import { requireMediaType } from '../middleware/media-type'
-import { checkLimitsQuery, type Limit, retryAfter } from '../throttle/queries'
+import { rateLimit } from '../middleware/rate-limit'
+import { checkLimitsQuery, type Limit, retryAfter, withinLimits } from '../throttle/queries'
 import { toUser } from '../users/schemas'
 import { linkBase, newEmailToken, sendAfterAnswer } from './delivery'
 import { issueTokenQuery, resetPassword, verifyEmail } from './queries'
@@ -17,6 +18,8 @@ import { PasswordResetBody, PasswordResetConfirmBody, VerifyEmailBody } from './
 import { passwordResetEmail, verificationEmail } from './templates'
 
 const HOUR = 3600
+/** LOGIN_LIMITER's `period` in wrangler.toml. */
+const LOGIN_LIMITER_PERIOD_SECONDS = 60
 
 /** Reset requests, counted per request (an account or not): the limits reveal nothing either. */
 async function resetLimits(email: string, network: string): Promise<Limit[]> {
@@ -26,8 +29,15 @@ async function resetLimits(email: string, network: string): Promise<Limit[]> {
       maxFailures: 3,
       windowSeconds: HOUR,
       reserved: true,
+      countRefused: true,
     },
-    { key: `reset-net:${network}`, maxFailures: 10, windowSeconds: HOUR, reserved: true },
+    {
+      key: `reset-net:${network}`,
+      maxFailures: 10,
+      windowSeconds: HOUR,
+      reserved: true,
+      countRefused: true,
+    },
   ]
 }
 
@@ -49,16 +59,20 @@ export const emailAuthRoutes = new Hono<AppEnv>()
     async (c) => {
       const { email } = c.req.valid('json')
       const limits = await resetLimits(email, clientNetwork(c))
-      // The same work whether or not the account exists: the limits are counted, a token is
-      // made, and one statement writes it with its email only if the account is there.
-      const wait = retryAfter((await checkLimitsQuery(c.var.db, limits)).rows)
-      if (wait !== undefined) throw rateLimited(wait, 'Too many reset requests; try again later')
+      // The same work whether or not the account exists: one batch counts the limits (a write,
+      // committed either way) and writes a token and its email only for an account, and only
+      // while the limits allow.
       const { token, tokenHash } = await newEmailToken()
-      const written = await issueTokenQuery(c.var.db, sql`${users.email} = ${email}`, {
-        kind: 'reset_password',
-        tokenHash,
-        email: passwordResetEmail(email, linkBase(c), token),
-      })
+      const [verdict, written] = await c.var.db.batch([
+        checkLimitsQuery(c.var.db, limits),
+        issueTokenQuery(c.var.db, sql`${users.email} = ${email} and ${withinLimits(limits)}`, {
+          kind: 'reset_password',
+          tokenHash,
+          email: passwordResetEmail(email, linkBase(c), token),
+        }),
+      ])
+      const wait = retryAfter(verdict.rows)
+      if (wait !== undefined) throw rateLimited(wait, 'Too many reset requests; try again later')
       sendAfterAnswer(
         c,
         written.rows.map((row) => row.id),
@@ -68,6 +82,8 @@ export const emailAuthRoutes = new Hono<AppEnv>()
   )
   .post(
     '/password-reset/confirm',
+    // A confirm does bcrypt work before it knows whether the token is good: limited like a login.
+    rateLimit('LOGIN_LIMITER', LOGIN_LIMITER_PERIOD_SECONDS),
     requireMediaType('json'),
     validate('json', PasswordResetConfirmBody),
     async (c) => {
@@ -89,17 +105,32 @@ export const verificationEmailRoutes = new Hono<AppEnv>()
   .post('/', requireAuth(), async (c) => {
     const { user } = c.var.auth
     const limits: Limit[] = [
-      { key: `verify-mail:${user.id}`, maxFailures: 1, windowSeconds: 60, reserved: true },
+      {
+        key: `verify-mail:${user.id}`,
+        maxFailures: 1,
+        windowSeconds: 60,
+        reserved: true,
+        countRefused: true,
+      },
     ]
-    const wait = retryAfter((await checkLimitsQuery(c.var.db, limits)).rows)
+    const { token, tokenHash } = await newEmailToken()
+    const [verdict, written] = await c.var.db.batch([
+      checkLimitsQuery(c.var.db, limits),
+      // The address the link goes to is the one it verifies: if the email changed meanwhile,
+      // nothing is written.
+      issueTokenQuery(
+        c.var.db,
+        sql`${users.id} = ${user.id} and ${users.email} = ${user.email} and ${users.emailVerifiedAt} is null and ${withinLimits(limits)}`,
+        {
+          kind: 'verify_email',
+          tokenHash,
+          email: verificationEmail(user.email, linkBase(c), token),
+        },
+      ),
+    ])
+    const wait = retryAfter(verdict.rows)
     if (wait !== undefined)
       throw rateLimited(wait, 'One verification email a minute; try again soon')
-    const { token, tokenHash } = await newEmailToken()
-    const written = await issueTokenQuery(
-      c.var.db,
-      sql`${users.id} = ${user.id} and ${users.emailVerifiedAt} is null`,
-      { kind: 'verify_email', tokenHash, email: verificationEmail(user.email, linkBase(c), token) },
-    )
     if (written.rows.length === 0) {
       return c.json({ success: true, message: 'Your email is already verified' }, 202)
     }

@@ -48,5 +48,5 @@ export const passwordResetEmail = (to: string, base: string, token: string): Ema
 export const emailChangedNotice = (to: string, newEmail: string): Email =>
   compose(to, 'Your email address was changed', [
     `The email address of your account was changed to ${newEmail}. This address no longer signs in.`,
-    'If you did not make this change, reset your password and contact support.',
+    'If you did not make this change, contact support at once: this address can no longer be used to recover the account.',
   ])

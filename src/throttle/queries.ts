@@ -10,13 +10,25 @@ import { loginThrottle } from '../db/schema'
  * after the check: it never refuses anyone for failures that did not happen, but concurrent
  * guesses in flight when it fills all reach the check.
  */
-export type Limit = { key: string; maxFailures: number; windowSeconds: number; reserved: boolean }
+export type Limit = {
+  key: string
+  maxFailures: number
+  windowSeconds: number
+  reserved: boolean
+  /**
+   * Count a try even when a counter refuses it: for limits on requests rather than failures
+   * (reset emails), whose counter then says by itself whether this request was over, so a
+   * later statement of the same batch can act only for requests within the limits. The window
+   * still never moves.
+   */
+  countRefused?: boolean
+}
 
 const limitRows = (limits: readonly Limit[]) =>
   sql.join(
     limits.map(
       (limit) =>
-        sql`(${limit.key}::text, ${limit.maxFailures}::int, ${limit.windowSeconds}::int, ${limit.reserved}::boolean)`,
+        sql`(${limit.key}::text, ${limit.maxFailures}::int, ${limit.windowSeconds}::int, ${limit.reserved}::boolean, ${limit.countRefused ?? false}::boolean)`,
     ),
     sql`, `,
   )
@@ -31,7 +43,7 @@ const windowOf = (seconds: SQL) => sql`${seconds} * interval '1 second'`
  */
 export function checkLimitsQuery(db: Database, limits: readonly Limit[]) {
   return db.execute<{ retry_after: number }>(sql`
-    with limits(key, max_failures, window_seconds, reserved) as (values ${limitRows(limits)}),
+    with limits(key, max_failures, window_seconds, reserved, count_refused) as (values ${limitRows(limits)}),
     blocking as (
       select ceil(extract(epoch from t.window_start + ${windowOf(sql`l.window_seconds`)} - now()))::int as retry_after
       from ${loginThrottle} t join limits l on l.key = t.key
@@ -40,7 +52,7 @@ export function checkLimitsQuery(db: Database, limits: readonly Limit[]) {
     ), reserved as (
       insert into ${loginThrottle} as t (key, failures, window_start, window_seconds)
       select key, 1, now(), window_seconds from limits
-      where reserved and not exists (select 1 from blocking)
+      where reserved and (count_refused or not exists (select 1 from blocking))
       on conflict (key) do update set
         failures = case when t.window_start <= now() - ${windowOf(sql`t.window_seconds`)} then 1 else t.failures + 1 end,
         window_start = case when t.window_start <= now() - ${windowOf(sql`t.window_seconds`)} then now() else t.window_start end
@@ -65,7 +77,7 @@ export function countFailureQuery(db: Database, limits: readonly Limit[]) {
   return db.execute(sql`
     insert into ${loginThrottle} as t (key, failures, window_start, window_seconds)
     select key, 1, now(), window_seconds
-    from (values ${limitRows(unreserved)}) as l(key, max_failures, window_seconds, reserved)
+    from (values ${limitRows(unreserved)}) as l(key, max_failures, window_seconds, reserved, count_refused)
     on conflict (key) do update set
       failures = case when t.window_start <= now() - ${windowOf(sql`t.window_seconds`)} then 1 else t.failures + 1 end,
       window_start = case when t.window_start <= now() - ${windowOf(sql`t.window_seconds`)} then now() else t.window_start end
@@ -100,3 +112,16 @@ export const deleteStaleCountersQuery = (db: Database) =>
       ),
     )
     .returning({ key: loginThrottle.key })
+
+/**
+ * For a statement batched after `checkLimitsQuery` with `countRefused` limits: true only while
+ * every counter, this request included, is within its limit.
+ */
+export const withinLimits = (limits: readonly Limit[]) =>
+  sql.join(
+    limits.map(
+      (limit) =>
+        sql`coalesce((select failures from ${loginThrottle} where key = ${limit.key}), 0) <= ${limit.maxFailures}`,
+    ),
+    sql` and `,
+  )

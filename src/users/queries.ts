@@ -167,6 +167,16 @@ export async function changePassword(
       change.userId,
       sql`exists (select 1 from ${users} where ${users.id} = ${change.userId} and ${users.passwordHash} = ${change.passwordHash})`,
     ),
+    // A pending reset link would undo the change: it goes too, under the same condition.
+    db
+      .delete(emailTokens)
+      .where(
+        and(
+          eq(emailTokens.userId, change.userId),
+          eq(emailTokens.kind, 'reset_password'),
+          sql`exists (select 1 from ${users} where ${users.id} = ${change.userId} and ${users.passwordHash} = ${change.passwordHash})`,
+        ),
+      ),
     ...alongside,
   ])
   return changed.length === 1

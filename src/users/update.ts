@@ -47,6 +47,12 @@ export function updateStatement(
       from changed join old on old.id = changed.id
       where old.email <> changed.email and ${mail !== undefined}
     ),
+    -- A reset link sent to the old address must not take over the account at the new one.
+    unlinked as (
+      delete from ${emailTokens} t using moved
+      where t.user_id = moved.id and t.kind = 'reset_password'
+      returning t.id
+    ),
     issued as (
       insert into ${emailTokens} (user_id, kind, token_hash, email, expires_at)
       select id, 'verify_email', ${mail?.tokenHash ?? ''}, new_email, now() + ${ttl} * interval '1 second'
