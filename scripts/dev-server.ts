@@ -1,7 +1,8 @@
 /**
  * The start-up behind `npm run dev`, shared with `npm run bench`: the database (neon-local in
  * front of PGlite or a PostgreSQL server, or Neon itself), migrations, .dev.vars and secrets,
- * `wrangler dev` in its own process group, and a shutdown that leaves nothing running.
+ * the local mailbox, `wrangler dev` in its own process group, and a shutdown that leaves
+ * nothing running.
  */
 
 import { type ChildProcess, spawn } from 'node:child_process'
@@ -10,6 +11,7 @@ import fs from 'node:fs'
 import type { Socket } from 'node:net'
 import os from 'node:os'
 import path from 'node:path'
+import { type Mailbox, startMailbox } from '../tools/mailbox/index'
 import {
   endpointFileFor,
   removeEndpointFile,
@@ -48,6 +50,8 @@ export interface DevServerOptions {
   port: number | string
   /** The local Neon endpoint's port; 0 for any free one. */
   neonLocalPort?: number
+  /** The local mailbox's port (127.0.0.1); 0 or absent for any free one. */
+  mailboxPort?: number
   /** Plain settings for the Worker (`--var`), over wrangler.toml and .dev.vars. */
   vars?: Record<string, string>
   /** Secret settings for the Worker, passed in an owner-only file, never on a command line. */
@@ -66,6 +70,8 @@ export interface RunningDevServer {
   readonly url: string
   /** The local Neon endpoint, with its round-trip counter; undefined when talking to Neon. */
   readonly neonLocal: NeonLocal | undefined
+  /** The local mailbox, e.g. http://127.0.0.1:41235/: the outbox's messages, newest first. */
+  readonly mailboxUrl: string
   /** wrangler's process id, which is also the id of the process group of all it started. */
   readonly processGroup: number | undefined
 }
@@ -207,6 +213,7 @@ export function startDevServer(options: DevServerOptions): DevServer {
   let partialLine = ''
 
   let local: NeonLocal | undefined
+  let mailbox: Mailbox | undefined
   let endpointFile: string | undefined
   let child: ChildProcess | undefined
   let reaper: ChildProcess | undefined
@@ -235,10 +242,12 @@ export function startDevServer(options: DevServerOptions): DevServer {
     checkDevSecret(options.secrets ?? {}, devVarsPath)
     const vars: Record<string, string> = {}
     const secrets: Record<string, string> = {}
+    // What the Worker gets as DATABASE_URL, and the mailbox reads.
+    let workerDatabaseUrl: string
     if (databaseUrl && isNeonHost(databaseUrl)) {
       log(`database: Neon ${describeDatabaseUrl(databaseUrl)} (no local endpoint)`)
       await migrate({ databaseUrl, migrationsFolder }).then(reportMigrations(log))
-      secrets.DATABASE_URL = databaseUrl
+      workerDatabaseUrl = databaseUrl
       // Blank, so a local endpoint left in .dev.vars cannot capture the Worker's Neon traffic.
       vars.NEON_FETCH_ENDPOINT = ''
     } else {
@@ -266,11 +275,18 @@ export function startDevServer(options: DevServerOptions): DevServer {
         })
       }
       vars.NEON_FETCH_ENDPOINT = local.endpoint
-      // A secret: through the owner-only env file, not `--var` (seen in `ps`, and printed by
-      // wrangler among the bindings).
-      secrets.DATABASE_URL = local.connectionString
+      workerDatabaseUrl = local.connectionString
     }
+    // A secret: through the owner-only env file, not `--var` (seen in `ps`, and printed by
+    // wrangler among the bindings).
+    secrets.DATABASE_URL = workerDatabaseUrl
     if (stopRequested) return exitCodeOf(null, stopRequested)
+    // The same database the Worker uses, read through the same driver and endpoint.
+    mailbox = await startMailbox({
+      connectionString: workerDatabaseUrl,
+      fetchEndpoint: local?.endpoint,
+      port: options.mailboxPort ?? 0,
+    })
     Object.assign(vars, options.vars)
     Object.assign(secrets, options.secrets)
 
@@ -302,6 +318,7 @@ export function startDevServer(options: DevServerOptions): DevServer {
     resolveStarted({
       url: `http://${host.includes(':') ? `[${host}]` : host}:${port}`,
       neonLocal: local,
+      mailboxUrl: mailbox.url,
       processGroup: wrangler.pid,
     })
     return new Promise<number>((resolve, reject) => {
@@ -326,6 +343,7 @@ export function startDevServer(options: DevServerOptions): DevServer {
     } finally {
       if (child) killGroup(child, 'SIGKILL')
       reaper?.kill()
+      await mailbox?.close()
       fs.rmSync(secretsEnvPath, { force: true })
       if (endpointFile) removeEndpointFile(endpointFile)
       await local?.close()

@@ -7,11 +7,15 @@
  *   DATABASE_URL=postgresql://... npm run dev
  *   PORT=9000 npm run dev -- --log-level debug   # arguments after -- go to wrangler dev
  *
- * Env: PORT (8787), NEON_LOCAL_PORT (any free port), and JWT_SECRET, ACCESS_TOKEN_TTL,
- * REFRESH_TOKEN_TTL, SESSION_MAX_AGE, BCRYPT_COST, CORS_ORIGINS, which override .dev.vars / wrangler.toml.
+ * Once the app answers, prints its address and the local mailbox's (every email the app wrote,
+ * with clickable links; no email leaves this machine).
+ *
+ * Env: PORT (8787), NEON_LOCAL_PORT and MAILBOX_PORT (any free port), and JWT_SECRET,
+ * ACCESS_TOKEN_TTL, REFRESH_TOKEN_TTL, SESSION_MAX_AGE, BCRYPT_COST, CORS_ORIGINS, which override
+ * .dev.vars / wrangler.toml.
  */
 import { redactPassword } from '../tools/neon-local/index'
-import { exitCodeOf, startDevServer } from './dev-server'
+import { type DevServer, exitCodeOf, startDevServer } from './dev-server'
 import { pgliteDataDir } from './paths'
 
 const PLAIN_OVERRIDES = [
@@ -24,6 +28,31 @@ const PLAIN_OVERRIDES = [
 const DUPLICATE_SIGNAL_MS = 1000
 
 const log = (message: string) => console.log(`[dev] ${message}`)
+
+/** Prints where to go once wrangler answers, below its own start-up lines. */
+async function announceWhenReady(dev: DevServer): Promise<void> {
+  const { url, mailboxUrl } = await dev.started
+  let exited = false
+  const markExited = () => {
+    exited = true
+  }
+  dev.exited.then(markExited, markExited)
+  while (!exited) {
+    const answered = await fetch(`${url}/`, { signal: AbortSignal.timeout(2000) }).then(
+      async (response) => {
+        await response.arrayBuffer()
+        return true
+      },
+      () => false,
+    )
+    if (answered) {
+      log(`app: ${url}/app/`)
+      log(`mailbox: ${mailboxUrl}`)
+      return
+    }
+    await new Promise((resolve) => setTimeout(resolve, 250))
+  }
+}
 
 async function main(): Promise<number> {
   const dashDash = process.argv.indexOf('--')
@@ -42,6 +71,7 @@ async function main(): Promise<number> {
     host: '127.0.0.1',
     port: process.env.PORT || '8787',
     neonLocalPort: Number(process.env.NEON_LOCAL_PORT) || 0,
+    mailboxPort: Number(process.env.MAILBOX_PORT) || 0,
     vars,
     secrets,
     wranglerArgs: extraArgs,
@@ -63,6 +93,7 @@ async function main(): Promise<number> {
   process.on('SIGINT', onSignal)
   process.on('SIGTERM', onSignal)
   process.on('SIGHUP', onSignal)
+  announceWhenReady(dev).catch(() => undefined)
 
   return dev.exited
 }

@@ -59,8 +59,11 @@ async function readEnvelope(response) {
   }
 }
 
-/** One request; resolves with the envelope's `data` (undefined for 204), rejects with ApiError. */
-async function send(method, path, { body, headers = {}, auth = false } = {}) {
+/**
+ * One request; resolves with the envelope's `data` (the whole envelope with `envelope: true`;
+ * undefined for 204), rejects with ApiError.
+ */
+async function send(method, path, { body, headers = {}, auth = false, envelope = false } = {}) {
   const init = {
     method,
     headers: { Accept: 'application/json', ...headers },
@@ -80,14 +83,14 @@ async function send(method, path, { body, headers = {}, auth = false } = {}) {
     throw new ApiError(0, 'The server could not be reached.', { code: 'network_error' })
   }
   if (response.status === 204) return undefined
-  const envelope = await readEnvelope(response)
-  if (response.ok) return envelope?.data
+  const answer = await readEnvelope(response)
+  if (response.ok) return envelope ? (answer ?? {}) : answer?.data
   throw new ApiError(
     response.status,
-    typeof envelope?.message === 'string' ? envelope.message : response.statusText,
+    typeof answer?.message === 'string' ? answer.message : response.statusText,
     {
-      code: envelope?.code,
-      errors: envelope?.errors,
+      code: answer?.code,
+      errors: answer?.errors,
       retryAfter: parseRetryAfter(response.headers.get('Retry-After')),
     },
   )
@@ -254,6 +257,33 @@ export async function endSession(sessionId) {
  */
 export async function logOutOthers() {
   await authed('POST', '/v1/auth/logout', { body: { scope: 'others' } })
+}
+
+/**
+ * Asks for a link to reset a forgotten password. The API answers 202 with the same message
+ * whether or not an account has this email; resolves with that message.
+ */
+export async function requestPasswordReset(email) {
+  const answer = await send('POST', '/v1/auth/password-reset', { body: { email }, envelope: true })
+  return answer.message ?? ''
+}
+
+/**
+ * Sets a new password with the token from a reset link (204). The API ends every session of the
+ * account; 400 `invalid_token` for a used, replaced or expired link.
+ */
+export async function confirmPasswordReset(token, newPassword) {
+  await send('POST', '/v1/auth/password-reset/confirm', { body: { token, newPassword } })
+  forgetSession()
+}
+
+/** Spends the token of a verification link; resolves with the user, now `emailVerified`. */
+export const verifyEmail = (token) => send('POST', '/v1/auth/verify-email', { body: { token } })
+
+/** Sends the verification email again (202); 429 with Retry-After within a minute. */
+export async function resendVerificationEmail() {
+  const answer = await authed('POST', '/v1/users/me/verification-email', { envelope: true })
+  return answer.message ?? ''
 }
 
 /** Ends this session: revokes the refresh token behind the cookie and clears the cookie. */

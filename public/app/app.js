@@ -1,26 +1,39 @@
 /**
  * The browser app: log in, create an account, see, edit and delete the profile, see and end
- * sessions, log out.
+ * sessions, verify the email, reset a forgotten password, log out.
  * Plain DOM, no framework, no build step: each concern is an ES module of its own, loaded as is.
  * The API's answers are the truth; the browser's own checks only catch empty or malformed fields
  * before a round trip.
  *
  * This module wires the page and starts it: log-out, a session lost elsewhere, the address's
- * #login / #register, and continuing the session the refresh cookie holds.
+ * #login / #register / #forgot-password, the links from emails (#verify-email?token=…,
+ * #reset-password?token=…), and continuing the session the refresh cookie holds.
  */
 import * as api from './api.js'
 import { currentUser } from './current-user.js'
 import { closeDeleteDialog, wireDeleteDialog } from './delete-dialog.js'
 import { setBusy } from './forms.js'
 import { describeError } from './messages.js'
-import { byId, clearAddressHash, clearNotice, notify, showSignedOut, showView } from './page.js'
+import {
+  byId,
+  clearAddressHash,
+  clearNotice,
+  notify,
+  showSignedOut,
+  showView,
+  takeEmailLink,
+} from './page.js'
 import { enterProfile, leaveProfile, wireProfileForms } from './profile.js'
+import { openResetLink, wireRecoveryForms } from './recovery.js'
 import { wireSessionsCard } from './sessions.js'
 import { wireSignInForms } from './sign-in.js'
+import { openVerifyLink, wireVerification } from './verify.js'
 
 wireSessionsCard()
 wireSignInForms()
 wireProfileForms()
+wireRecoveryForms()
+wireVerification()
 
 byId('logout-button').addEventListener('click', async (event) => {
   const button = event.currentTarget
@@ -50,12 +63,28 @@ api.setSessionLostHandler(() => {
   })
 })
 
+/**
+ * Opens the screen of a link from an email, if the address holds one (its token is taken out of
+ * the address at once). A reset link needs no session: it is about signing in again.
+ */
+function openEmailLink() {
+  const link = takeEmailLink()
+  if (!link) return false
+  clearNotice()
+  if (link.kind === 'reset-password') openResetLink(link.token)
+  else openVerifyLink(link.token)
+  return true
+}
+
 window.addEventListener('hashchange', () => {
+  if (document.body.dataset.view === 'loading') return
+  if (openEmailLink()) return
   if (currentUser()) {
     clearAddressHash()
+    // From a screen a link opened (say, "Back to log in"): the profile, since signed in.
+    if (document.body.dataset.view !== 'profile') showView('profile', { focus: true })
     return
   }
-  if (document.body.dataset.view === 'loading') return
   clearNotice()
   showSignedOut({ focus: true })
 })
@@ -64,6 +93,7 @@ window.addEventListener('hashchange', () => {
 // Start: continue the session the refresh cookie holds, if any.
 
 async function start() {
+  if (openEmailLink()) return
   showView('loading')
   try {
     const user = await api.restoreSession()

@@ -60,16 +60,27 @@ export function clearFormErrors(form) {
   for (const input of fieldsOf(form)) clearFieldError(input)
 }
 
-/** The browser's own checks (required, type=email, minlength), shown like the API's errors. */
+/** A field that repeats another (`data-same-as="<id>"`) and differs from it. */
+function differsFromTwin(input) {
+  const twin = input.dataset.sameAs && byId(input.dataset.sameAs)
+  return Boolean(twin) && input.value !== twin.value
+}
+
+/**
+ * The browser's own checks (required, type=email, minlength), and a repeated password that
+ * differs, shown like the API's errors.
+ */
 function checkLocally(form) {
-  const invalid = fieldsOf(form).filter((input) => !input.checkValidity())
+  const invalid = fieldsOf(form).filter((input) => !input.checkValidity() || differsFromTwin(input))
   for (const input of invalid) {
     const { validity } = input
     let message = 'Check this field.'
-    if (validity.valueMissing) message = `Enter your ${labelFor(input).toLowerCase()}.`
-    else if (validity.typeMismatch) message = 'Enter an email address like name@example.com.'
+    if (validity.valueMissing) {
+      message = input.dataset.missing ?? `Enter your ${labelFor(input).toLowerCase()}.`
+    } else if (validity.typeMismatch) message = 'Enter an email address like name@example.com.'
     else if (validity.tooShort) message = `Use at least ${input.minLength} characters.`
     else if (validity.tooLong) message = `Use at most ${input.maxLength} characters.`
+    else if (differsFromTwin(input)) message = 'The two passwords do not match.'
     setFieldError(input, message)
   }
   invalid[0]?.focus()

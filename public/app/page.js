@@ -13,8 +13,18 @@ const VIEWS = {
     heading: 'register-title',
     title: 'Create account · Your account',
   },
+  forgot: {
+    element: 'view-forgot',
+    heading: 'forgot-title',
+    title: 'Reset password · Your account',
+  },
+  reset: { element: 'view-reset', heading: 'reset-title', title: 'New password · Your account' },
+  verify: { element: 'view-verify', heading: 'verify-title', title: 'Email · Your account' },
   profile: { element: 'view-profile', heading: 'profile-title', title: 'Your profile' },
 }
+
+/** The signed-out forms the address can name; anything else is the log-in form. */
+const SIGNED_OUT_VIEWS = { '#register': 'register', '#forgot-password': 'forgot' }
 
 let noticeTimer
 /** The page-wide live region: welcome, logged out, deleted, session ended. */
@@ -45,13 +55,25 @@ export function showView(name, { focus = false } = {}) {
   if (focus && view.heading) byId(view.heading).focus()
 }
 
-/** Signed out: the log-in form, or the create-account form when the address says #register. */
+/** Signed out: the log-in form, or the form the address names (#register, #forgot-password). */
 export function showSignedOut({ focus = false, email } = {}) {
-  const view = location.hash === '#register' ? 'register' : 'login'
+  const view = SIGNED_OUT_VIEWS[location.hash] ?? 'login'
   if (email) byId(`${view}-email`).value = email
   showView(view, { focus })
 }
 
 export function clearAddressHash() {
   if (location.hash) history.replaceState(null, '', location.pathname + location.search)
+}
+
+/**
+ * A link from an email in the address (`#verify-email?token=…`, `#reset-password?token=…`):
+ * returns `{kind, token}` and takes it out of the address, replacing the history entry, so the
+ * token is neither left in the history nor shown over someone's shoulder. Null otherwise.
+ */
+export function takeEmailLink() {
+  const match = /^#(verify-email|reset-password)(?:\?(.*))?$/.exec(location.hash)
+  if (!match) return null
+  clearAddressHash()
+  return { kind: match[1], token: new URLSearchParams(match[2] ?? '').get('token') ?? '' }
 }

@@ -1,6 +1,6 @@
 /**
- * The profile view: the details card, the edit and change-password forms, and entering and
- * leaving the signed-in screen.
+ * The profile view: the details card (with the "Unverified" badge), the edit and
+ * change-password forms, and entering and leaving the signed-in screen.
  */
 import * as api from './api.js'
 import { currentUser, setCurrentUser } from './current-user.js'
@@ -20,6 +20,11 @@ function initials(name) {
 function renderProfile(user) {
   byId('profile-name').textContent = user.name
   byId('profile-email').textContent = user.email
+  // "Send the link again" is verify.js's; its last answer belongs to the address it was for.
+  const unverified = user.emailVerified === false
+  byId('profile-unverified').hidden = !unverified
+  byId('verify-again').hidden = !unverified
+  if (!unverified) byId('verify-resend-status').textContent = ''
   byId('profile-role').textContent = user.role === 'admin' ? 'Admin' : 'User'
   byId('profile-role').classList.toggle('badge--admin', user.role === 'admin')
   const since = byId('profile-since')
@@ -54,11 +59,18 @@ function syncProfilePassword() {
   }
 }
 
+/** The signed-in user as the server now has them, shown where the profile shows them. */
+export function refreshProfile(user) {
+  setCurrentUser(user)
+  renderProfile(user)
+}
+
 /** Shows the signed-in screen for `user`, with fresh forms and its sessions. */
 export function enterProfile(user, { focus = false } = {}) {
   setCurrentUser(user)
   clearAddressHash()
   renderProfile(user)
+  byId('verify-resend-status').textContent = ''
   for (const form of ['profile-form', 'password-form', 'delete-dialog-form']) {
     clearFormErrors(byId(form))
   }
@@ -104,9 +116,14 @@ export function wireProfileForms() {
       return
     }
     const user = await api.updateMe(changes)
-    setCurrentUser(user)
-    renderProfile(user)
-    setFormStatus(form, 'Your profile has been saved.')
+    refreshProfile(user)
+    const unconfirmed = changes.email !== undefined && user.emailVerified === false
+    setFormStatus(
+      form,
+      unconfirmed
+        ? `Your profile has been saved. A link to confirm ${user.email} is on its way there.`
+        : 'Your profile has been saved.',
+    )
   })
 
   handleForm(byId('password-form'), async ({ currentPassword, newPassword }) => {

@@ -19,7 +19,9 @@ export function wireSignInForms() {
     try {
       const user = await api.logIn(created.email, password)
       enterProfile(user, { focus: true })
-      notify(`Your account is ready. Welcome, ${user.name}!`)
+      const confirm =
+        user.emailVerified === false ? ' We emailed you a link to confirm your address.' : ''
+      notify(`Your account is ready. Welcome, ${user.name}!${confirm}`)
     } catch (error) {
       // The account exists; only the automatic log-in did not work out.
       history.replaceState(null, '', '#login')

@@ -13,7 +13,13 @@ export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)
 
 const log = (message: string) => console.log(`[e2e] ${message}`)
 
-export type DevServer = { baseUrl: string; stop(): Promise<void>; output(): string }
+export type DevServer = {
+  baseUrl: string
+  /** The local mailbox `npm run dev` starts beside the app: the outbox's messages. */
+  mailboxUrl: string
+  stop(): Promise<void>
+  output(): string
+}
 
 /** Dev servers started and not yet stopped, so a signal during start-up stops them too. */
 const running = new Set<() => Promise<void>>()
@@ -121,12 +127,15 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 export async function startDevServer(): Promise<DevServer> {
   const port = await freePort()
   const baseUrl = `http://127.0.0.1:${port}`
+  const mailboxPort = await freePort()
+  const mailboxUrl = `http://127.0.0.1:${mailboxPort}/`
   const lines: string[] = []
   const scratchDir = fs.mkdtempSync(path.join(os.tmpdir(), 'edge-user-api-e2e-'))
   const env: NodeJS.ProcessEnv = {
     ...process.env,
     PGLITE_DATA_DIR: path.join(scratchDir, 'pglite'),
     PORT: String(port),
+    MAILBOX_PORT: String(mailboxPort),
     BCRYPT_COST: '4',
     WRANGLER_SEND_METRICS: 'false',
     CLOUDFLARE_CF_FETCH_ENABLED: 'false',
@@ -224,5 +233,5 @@ export async function startDevServer(): Promise<DevServer> {
     await sleep(250)
   }
   log('dev server is up')
-  return { baseUrl, stop, output: () => lines.join('\n') }
+  return { baseUrl, mailboxUrl, stop, output: () => lines.join('\n') }
 }

@@ -9,9 +9,10 @@ import path from 'node:path'
 import type { Browser, Locator, Page, Response } from 'playwright-core'
 import { AppPage, clientAddress, eventually, hasText, screenshotDir, visible } from './harness'
 
-/** The server and browser of this run. */
-export const e2e: { baseUrl: string; browser: Browser | undefined } = {
+/** The server, its local mailbox and the browser of this run. */
+export const e2e: { baseUrl: string; mailboxUrl: string; browser: Browser | undefined } = {
   baseUrl: '',
+  mailboxUrl: '',
   browser: undefined,
 }
 
@@ -106,6 +107,8 @@ export const registerHeading = (app: AppPage) =>
 export const profileHeading = (app: AppPage) =>
   app.page.getByRole('heading', { level: 1, name: 'Your profile' })
 export const notice = (app: AppPage) => app.page.locator('#notice')
+export const heading = (app: AppPage, name: string) =>
+  app.page.getByRole('heading', { level: 1, name, exact: true })
 
 export async function logInThroughForm(
   app: AppPage,
@@ -207,3 +210,42 @@ export const signOutButton = (app: AppPage, who: string) =>
   sessionsCard(app).getByRole('button', { name: new RegExp(`^Sign out ${escapeRegExp(who)}`) })
 
 export const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
+
+// ---------------------------------------------------------------------------------------------
+// The local mailbox (`npm run dev` prints its address): the emails the app wrote
+
+/**
+ * Opens the mailbox in the app's page, as a person would, and clicks the link in the newest
+ * message to `to` with `subject`. Returns the link's address, to follow it again later.
+ */
+export async function followMailLink(
+  app: AppPage,
+  to: string,
+  subject: string,
+  { screenshot }: { screenshot?: string } = {},
+): Promise<string> {
+  assert.ok(e2e.mailboxUrl, 'no mailbox: set E2E_MAILBOX_URL')
+  const { page } = app
+  await page.goto(e2e.mailboxUrl)
+  await visible(page.getByRole('heading', { level: 1, name: 'Local mailbox' }))
+  // Newest first: the first message that matches is the latest one.
+  const message = page
+    .getByRole('article')
+    .filter({ has: page.getByRole('heading', { level: 2, name: subject, exact: true }) })
+    .filter({ has: page.locator('.to', { hasText: to }) })
+    .first()
+  await visible(message)
+  if (screenshot) await app.screenshot(screenshot, { fullPage: false })
+  const link = message.getByRole('link')
+  assert.equal(await link.count(), 1, `one link in "${subject}" to ${to}`)
+  const href = (await link.getAttribute('href')) ?? ''
+  assert.ok(href.startsWith(`${e2e.baseUrl}/app/#`), `a link into the app: ${href}`)
+  await link.click()
+  return href
+}
+
+/** The address bar shows no token: the app took it out of the address and the history entry. */
+export function assertNoTokenInAddress(app: AppPage): void {
+  const url = app.page.url()
+  assert.doesNotMatch(url, /token/, `the address still holds the token: ${url}`)
+}
