@@ -103,6 +103,13 @@ describe('POST /v1/auth/password-reset/confirm', () => {
     )
     expect(counters).toEqual([])
     expect((await api('/v1/users/me', { token: user.token })).status).toBe(401)
+    // The session ended, not only its access token: its refresh token is refused too.
+    const refreshed = await api('/v1/auth/refresh', {
+      method: 'POST',
+      body: { refreshToken: user.refreshToken },
+      address: freshAddress(),
+    })
+    expect(refreshed.status).toBe(401)
     expect((await login(user.email, user.password)).status).toBe(401)
     const fresh = await api<{ data: { token: string; user: { emailVerified: boolean } } }>(
       '/v1/users/login',
