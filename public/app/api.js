@@ -63,7 +63,11 @@ async function readEnvelope(response) {
  * One request; resolves with the envelope's `data` (the whole envelope with `envelope: true`;
  * undefined for 204), rejects with ApiError.
  */
-async function send(method, path, { body, headers = {}, auth = false, envelope = false } = {}) {
+export async function send(
+  method,
+  path,
+  { body, headers = {}, auth = false, envelope = false } = {},
+) {
   const init = {
     method,
     headers: { Accept: 'application/json', ...headers },
@@ -169,7 +173,7 @@ export function refresh() {
  * session cannot be continued, the session-lost handler runs (unless `quiet`) and the promise
  * rejects with code `session_ended`.
  */
-async function authed(method, path, { quiet = false, ...options } = {}) {
+export async function authed(method, path, { quiet = false, ...options } = {}) {
   const ended = () => {
     forgetSession()
     if (!quiet) onSessionLost()
@@ -257,33 +261,6 @@ export async function endSession(sessionId) {
  */
 export async function logOutOthers() {
   await authed('POST', '/v1/auth/logout', { body: { scope: 'others' } })
-}
-
-/**
- * Asks for a link to reset a forgotten password. The API answers 202 with the same message
- * whether or not an account has this email; resolves with that message.
- */
-export async function requestPasswordReset(email) {
-  const answer = await send('POST', '/v1/auth/password-reset', { body: { email }, envelope: true })
-  return answer.message ?? ''
-}
-
-/**
- * Sets a new password with the token from a reset link (204). The API ends every session of the
- * account; 400 `invalid_token` for a used, replaced or expired link.
- */
-export async function confirmPasswordReset(token, newPassword) {
-  await send('POST', '/v1/auth/password-reset/confirm', { body: { token, newPassword } })
-  forgetSession()
-}
-
-/** Spends the token of a verification link; resolves with the user, now `emailVerified`. */
-export const verifyEmail = (token) => send('POST', '/v1/auth/verify-email', { body: { token } })
-
-/** Sends the verification email again (202); 429 with Retry-After within a minute. */
-export async function resendVerificationEmail() {
-  const answer = await authed('POST', '/v1/users/me/verification-email', { envelope: true })
-  return answer.message ?? ''
 }
 
 /** Ends this session: revokes the refresh token behind the cookie and clears the cookie. */

@@ -3,8 +3,8 @@
  * opens the screen that sets a new one. The token lives in this module's memory only: it was
  * taken out of the address as the page opened (page.js, takeEmailLink).
  */
-import * as api from './api.js'
 import { ApiError } from './api.js'
+import * as emailApi from './email-api.js'
 import { clearFormErrors, handleForm, setFormStatus } from './forms.js'
 import { sentence } from './messages.js'
 import { byId, showView } from './page.js'
@@ -58,13 +58,13 @@ export function wireRecoveryForms() {
 
   // 202 whether or not the account exists: the API's message says as much, and no more.
   handleForm(forgotForm, async ({ email }) => {
-    const message = await api.requestPasswordReset(email)
+    const message = await emailApi.requestPasswordReset(email)
     setFormStatus(forgotForm, sentence(message) || 'Check your email for the link.')
   })
 
   handleForm(byId('reset-form'), async ({ newPassword }) => {
     try {
-      await api.confirmPasswordReset(resetToken, newPassword)
+      await emailApi.confirmPasswordReset(resetToken, newPassword)
     } catch (error) {
       // A weak password (422 on newPassword) leaves the token good: the form says why, and
       // the person tries again with the same link.

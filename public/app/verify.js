@@ -4,6 +4,7 @@
  */
 import * as api from './api.js'
 import { currentUser } from './current-user.js'
+import * as emailApi from './email-api.js'
 import { setBusy } from './forms.js'
 import { describeError, sentence } from './messages.js'
 import { byId, notify, showView } from './page.js'
@@ -16,7 +17,7 @@ let retryToken = ''
 async function verify(token) {
   if (!token) return { dead: true }
   try {
-    return { user: await api.verifyEmail(token) }
+    return { user: await emailApi.verifyEmail(token) }
   } catch (error) {
     return isDeadLink(error) ? { dead: true } : { error }
   }
@@ -109,7 +110,7 @@ export function wireVerification() {
     setResendStatus('')
     setBusy(resend, true)
     try {
-      const message = await api.resendVerificationEmail()
+      const message = await emailApi.resendVerificationEmail()
       // 202 also when the address was verified meanwhile (say, in another tab): look again.
       const user = await api.getMe().catch(() => null)
       if (user?.emailVerified) {
