@@ -7,8 +7,10 @@ import { createLogger } from './lib/logger'
 
 const app = createApp()
 
-/** The daily cleanup's schedule in wrangler.toml; every other run only retries email. */
-// Not exported: workerd takes every named export of the entry module for an entrypoint.
+/**
+ * The daily cleanup's schedule in wrangler.toml; every other run only retries email. Not
+ * exported: workerd takes every named export of the entry module for an entrypoint.
+ */
 const DAILY_CLEANUP_CRON = '17 3 * * *'
 
 export default {
@@ -21,10 +23,9 @@ export default {
     const log = createLogger(`cron:${controller.scheduledTime}`)
     const config = loadConfig(env)
     const db = getDatabase(config)
-    // Without APP_URL or EMAIL_FROM there is no request to take a host from.
-    const from =
-      config.emailFrom ??
-      `no-reply@${config.appUrl ? new URL(config.appUrl).hostname : 'localhost'}`
+    // EMAIL_FROM is required with the binding (loadConfig refuses one without it); without a
+    // binding nothing is sent, so no sender is needed.
+    const from = config.emailFrom ?? ''
     const delivery = await deliverOutbox(db, { binding: env.EMAIL, from, log })
     log.info('email delivery', delivery)
     if (controller.cron === DAILY_CLEANUP_CRON) {
