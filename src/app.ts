@@ -2,7 +2,8 @@ import { Hono, type MiddlewareHandler } from 'hono'
 import { bodyLimit } from 'hono/body-limit'
 import { cors } from 'hono/cors'
 import { secureHeaders } from 'hono/secure-headers'
-import { authRoutes, loginRoutes } from './auth/routes'
+import { describeRoute } from 'hono-openapi'
+import { authRoutes, legacyLoginRoutes, loginRoutes } from './auth/routes'
 import { emailAuthRoutes, verificationEmailRoutes } from './email/routes'
 import type { AppEnv } from './env'
 import { healthRoutes } from './health/routes'
@@ -11,12 +12,18 @@ import { ApiError } from './lib/errors'
 import { accessLog } from './middleware/access-log'
 import { requestContext } from './middleware/context'
 import { requestIds } from './middleware/request-ids'
-import { openApiRoutes } from './openapi/routes'
+import { describeDocument, serveOpenApiDocument } from './openapi/routes'
 import { sessionsRoutes } from './sessions/routes'
 import { legacyUsersRoutes, usersRoutes } from './users/routes'
 import { API_VERSION } from './version'
 
 export const MAX_BODY_BYTES = 16 * 1024
+
+const describeStatus = describeRoute({
+  summary: 'Service status',
+  tags: ['service'],
+  responses: { '200': { description: 'Running, with the API version' } },
+})
 
 const noStore: MiddlewareHandler = async function noStore(c, next) {
   await next()
@@ -48,32 +55,34 @@ export function createApp() {
     }),
   )
 
-  app.get('/', (c) =>
-    c.json({
-      success: true,
-      status: 'ok',
-      message: 'User Management API is running',
-      version: API_VERSION,
-    }),
-  )
   // Answers here carry tokens or users' data: no cache, shared or private, may keep them.
   app.use('/v1/*', noStore)
   app.use('/api/*', noStore)
 
-  app.route('/health', healthRoutes)
-  app.route('/v1/users', loginRoutes)
-  app.route('/v1/users', usersRoutes)
-  app.route('/v1/users/me/verification-email', verificationEmailRoutes)
-  app.route('/v1/auth/sessions', sessionsRoutes)
-  app.route('/v1/auth', emailAuthRoutes)
-  app.route('/v1/auth', authRoutes)
-  app.route('/api/users', loginRoutes)
-  app.route('/api/users', legacyUsersRoutes)
-  app.route('/', openApiRoutes)
+  // One chain, so that the type of the app (and of the typed client) knows every route.
+  const routes = app
+    .get('/', describeStatus, (c) =>
+      c.json({
+        success: true,
+        status: 'ok',
+        message: 'User Management API is running',
+        version: API_VERSION,
+      }),
+    )
+    .route('/health', healthRoutes)
+    .route('/v1/users', loginRoutes)
+    .route('/v1/users', usersRoutes)
+    .route('/v1/users/me/verification-email', verificationEmailRoutes)
+    .route('/v1/auth/sessions', sessionsRoutes)
+    .route('/v1/auth', emailAuthRoutes)
+    .route('/v1/auth', authRoutes)
+    .route('/api/users', legacyLoginRoutes)
+    .route('/api/users', legacyUsersRoutes)
+    .get('/openapi.json', describeDocument, serveOpenApiDocument(app))
 
   app.notFound(createNotFoundHandler(() => app.routes))
   app.onError(handleError)
-  return app
+  return routes
 }
 
 export type App = ReturnType<typeof createApp>

@@ -13,6 +13,27 @@ export type Mutation = {
 
 export const MUTATIONS: Mutation[] = [
   {
+    name: 'a route without documentation (GET /v1/auth/sessions loses its describeRoute)',
+    file: 'src/sessions/routes.ts',
+    find: ".get('/', describeListSessions, async (c) => {",
+    replace: ".get('/', async (c) => {",
+    tests: ['src/openapi/openapi.test.ts'],
+  },
+  {
+    name: 'the document promises an answer no request gives (410 on GET /v1/auth/sessions)',
+    file: 'src/sessions/openapi.ts',
+    find: "    ...authFailures,\n  },\n})\n\nexport const describeEndSession",
+    replace: "    ...authFailures,\n    '410': failure('Gone'),\n  },\n})\n\nexport const describeEndSession",
+    tests: ['src/openapi/statuses.test.ts'],
+  },
+  {
+    name: "the document shows the library's own 400 format beside the contract's",
+    file: 'src/openapi/routes.ts',
+    find: 'defaultValidationErrorResponse: false,',
+    replace: 'defaultValidationErrorResponse: true,',
+    tests: ['src/openapi/statuses.test.ts'],
+  },
+  {
     name: 'an unknown email costs no bcrypt check (the decoy returns at once)',
     file: 'src/lib/password.ts',
     find: '  await bcrypt.compare(password, decoy)\n',

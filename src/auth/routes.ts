@@ -1,4 +1,4 @@
-import type { Context } from 'hono'
+import type { Context, MiddlewareHandler } from 'hono'
 import { Hono } from 'hono'
 import type { AppEnv } from '../env'
 import { unauthorized, validationError } from '../lib/errors'
@@ -10,6 +10,13 @@ import { rateLimit } from '../middleware/rate-limit'
 import { endSessions } from '../sessions/queries'
 import { LoginBody } from '../users/schemas'
 import { clearRefreshCookie, readRefreshCookie, wantsCookie } from './cookie'
+import {
+  describeLegacyLogin,
+  describeLogin,
+  describeLogout,
+  describeRefresh,
+  describeToken,
+} from './openapi'
 import { LogoutBody, RefreshBody, TokenForm } from './schemas'
 import { logIn, refreshSession, sessionBody } from './session'
 
@@ -31,20 +38,26 @@ function presentedRefreshToken(c: Context<AppEnv>, fromBody: string | undefined)
  * `POST /login`, mounted under `/v1/users` and the original service's `/api/users`: a login
  * answers in the users' namespace, but it opens a session, which is this feature's business.
  */
-export const loginRoutes = new Hono<AppEnv>().post(
-  '/login',
-  rateLimit('LOGIN_LIMITER', LOGIN_PERIOD_SECONDS),
-  requireMediaType('json'),
-  validate('json', LoginBody),
-  async (c) => {
-    const session = await logIn(c, c.req.valid('json'))
-    return c.json({ success: true, message: 'Logged in', data: sessionBody(c, session) })
-  },
-)
+const loginRoutesDescribedBy = (described: MiddlewareHandler) =>
+  new Hono<AppEnv>().post(
+    '/login',
+    described,
+    rateLimit('LOGIN_LIMITER', LOGIN_PERIOD_SECONDS),
+    requireMediaType('json'),
+    validate('json', LoginBody),
+    async (c) => {
+      const session = await logIn(c, c.req.valid('json'))
+      return c.json({ success: true, message: 'Logged in', data: sessionBody(c, session) })
+    },
+  )
+
+export const loginRoutes = loginRoutesDescribedBy(describeLogin)
+export const legacyLoginRoutes = loginRoutesDescribedBy(describeLegacyLogin)
 
 export const authRoutes = new Hono<AppEnv>()
   .post(
     '/token',
+    describeToken,
     rateLimit('LOGIN_LIMITER', LOGIN_PERIOD_SECONDS),
     requireMediaType('form'),
     validate('form', TokenForm),
@@ -62,6 +75,7 @@ export const authRoutes = new Hono<AppEnv>()
   )
   .post(
     '/refresh',
+    describeRefresh,
     rateLimit('REFRESH_LIMITER', REFRESH_PERIOD_SECONDS),
     requireMediaType('json'),
     validate('json', RefreshBody),
@@ -79,6 +93,7 @@ export const authRoutes = new Hono<AppEnv>()
     requireAuth(),
     requireMediaType('json'),
     validate('json', LogoutBody),
+    describeLogout,
     async (c) => {
       const { refreshToken, scope } = c.req.valid('json')
       // The app's cookie belongs to its current session: read and cleared only when that ends.

@@ -13,6 +13,12 @@ import { rateLimit } from '../middleware/rate-limit'
 import { checkLimitsQuery, type Limit, retryAfter, withinLimits } from '../throttle/queries'
 import { toUser } from '../users/schemas'
 import { linkBase, newEmailToken, sendAfterAnswer } from './delivery'
+import {
+  describePasswordReset,
+  describePasswordResetConfirm,
+  describeResendVerification,
+  describeVerifyEmail,
+} from './openapi'
 import { issueTokenQuery, resetPassword, verifyEmail } from './queries'
 import { PasswordResetBody, PasswordResetConfirmBody, VerifyEmailBody } from './schemas'
 import { passwordResetEmail, verificationEmail } from './templates'
@@ -46,14 +52,21 @@ const ACCEPTED_RESET =
 
 /** Mounted at /v1/auth: following links from emails, and asking for a reset. */
 export const emailAuthRoutes = new Hono<AppEnv>()
-  .post('/verify-email', requireMediaType('json'), validate('json', VerifyEmailBody), async (c) => {
-    const user = await verifyEmail(c.var.db, await sha256Hex(c.req.valid('json').token))
-    if (!user) throw invalidToken()
-    c.var.log.info('email verified', { userId: user.id })
-    return c.json({ success: true, message: 'Email verified', data: toUser(user) })
-  })
+  .post(
+    '/verify-email',
+    describeVerifyEmail,
+    requireMediaType('json'),
+    validate('json', VerifyEmailBody),
+    async (c) => {
+      const user = await verifyEmail(c.var.db, await sha256Hex(c.req.valid('json').token))
+      if (!user) throw invalidToken()
+      c.var.log.info('email verified', { userId: user.id })
+      return c.json({ success: true, message: 'Email verified', data: toUser(user) })
+    },
+  )
   .post(
     '/password-reset',
+    describePasswordReset,
     requireMediaType('json'),
     validate('json', PasswordResetBody),
     async (c) => {
@@ -82,6 +95,7 @@ export const emailAuthRoutes = new Hono<AppEnv>()
   )
   .post(
     '/password-reset/confirm',
+    describePasswordResetConfirm,
     // A confirm does bcrypt work before it knows whether the token is good: limited like a login.
     rateLimit('LOGIN_LIMITER', LOGIN_LIMITER_PERIOD_SECONDS),
     requireMediaType('json'),
@@ -102,7 +116,7 @@ export const emailAuthRoutes = new Hono<AppEnv>()
 /** Mounted at /v1/users/me/verification-email: the verification email, once more. */
 export const verificationEmailRoutes = new Hono<AppEnv>()
   .use(requireMediaType('json'))
-  .post('/', requireAuth(), async (c) => {
+  .post('/', describeResendVerification, requireAuth(), async (c) => {
     const { user } = c.var.auth
     const limits: Limit[] = [
       {

@@ -9,9 +9,15 @@ export const EmailTokenValue = z
   .string()
   .meta({ description: 'The token from the link in the email (after `token=`)' })
 
-export const VerifyEmailBody = z.strictObject({ token: EmailTokenValue })
-export const PasswordResetBody = z.strictObject({ email: PresentedEmail })
-export const PasswordResetConfirmBody = z.strictObject({
-  token: EmailTokenValue,
-  newPassword: NewPassword,
-})
+export const VerifyEmailBody = z
+  .strictObject({ token: EmailTokenValue })
+  .meta({ id: 'VerifyEmailBody' })
+export const PasswordResetBody = z
+  .strictObject({ email: PresentedEmail })
+  .meta({ id: 'PasswordResetBody' })
+export const PasswordResetConfirmBody = z
+  .strictObject({
+    token: EmailTokenValue,
+    newPassword: NewPassword,
+  })
+  .meta({ id: 'PasswordResetConfirmBody' })

@@ -1,9 +1,24 @@
 import { sql } from 'drizzle-orm'
 import { Hono } from 'hono'
+import { describeRoute } from 'hono-openapi'
+import * as z from 'zod'
 import type { AppEnv } from '../env'
 import { ApiError } from '../lib/errors'
+import { failure, ok, RETRY_AFTER } from '../openapi/describe'
 
-export const healthRoutes = new Hono<AppEnv>().get('/', async (c) => {
+const describeHealth = describeRoute({
+  summary: 'Liveness and a database round trip',
+  tags: ['service'],
+  responses: {
+    '200': ok(
+      'The API and its database are reachable',
+      z.object({ database: z.literal('ok'), databaseLatencyMs: z.number() }),
+    ),
+    '503': failure('Database unreachable (`service_unavailable`)', RETRY_AFTER),
+  },
+})
+
+export const healthRoutes = new Hono<AppEnv>().get('/', describeHealth, async (c) => {
   const started = Date.now()
   try {
     await c.var.db.execute(sql`select 1`)
@@ -18,6 +33,6 @@ export const healthRoutes = new Hono<AppEnv>().get('/', async (c) => {
     success: true,
     status: 'ok',
     message: 'The API and its database are reachable',
-    data: { database: 'ok', databaseLatencyMs: Date.now() - started },
+    data: { database: 'ok' as const, databaseLatencyMs: Date.now() - started },
   })
 })

@@ -1,22 +1,26 @@
 import { HTTPException } from 'hono/http-exception'
 import type { ContentfulStatusCode } from 'hono/utils/http-status'
 
-export type ErrorCode =
-  | 'validation_error'
-  | 'invalid_json'
-  | 'unsupported_media_type'
-  | 'payload_too_large'
-  | 'unauthorized'
-  | 'forbidden'
-  | 'not_found'
-  | 'method_not_allowed'
-  | 'conflict'
-  | 'invalid_credentials'
-  | 'invalid_token'
-  | 'email_not_verified'
-  | 'rate_limited'
-  | 'internal_error'
-  | 'service_unavailable'
+/** Every `code` a failure can carry; the OpenAPI document lists the same. */
+export const ERROR_CODES = [
+  'validation_error',
+  'invalid_json',
+  'unsupported_media_type',
+  'payload_too_large',
+  'unauthorized',
+  'forbidden',
+  'not_found',
+  'method_not_allowed',
+  'conflict',
+  'invalid_credentials',
+  'invalid_token',
+  'email_not_verified',
+  'rate_limited',
+  'internal_error',
+  'service_unavailable',
+] as const
+
+export type ErrorCode = (typeof ERROR_CODES)[number]
 
 export type FieldError = { field: string; message: string }
 

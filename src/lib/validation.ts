@@ -1,7 +1,9 @@
 import { zValidator } from '@hono/zod-validator'
 import type { ValidationTargets } from 'hono'
+import { uniqueSymbol } from 'hono-openapi'
 import type * as z from 'zod'
 import { type FieldError, validationError } from './errors'
+import { openApiSchema } from './openapi-schema'
 
 function describeIssue(issue: z.core.$ZodIssue): string {
   if (issue.code === 'invalid_type') {
@@ -30,11 +32,29 @@ export function toFieldErrors(error: z.core.$ZodError): FieldError[] {
   })
 }
 
-/** The one validator the routes use: zod through @hono/zod-validator, failures as 422. */
+// The body media types the routes accept (hono-openapi would say multipart for a form).
+const MEDIA: Partial<Record<keyof ValidationTargets, string>> = {
+  json: 'application/json',
+  form: 'application/x-www-form-urlencoded',
+}
+
+/**
+ * The one validator the routes use: zod through @hono/zod-validator, failures as 422. The same
+ * schema documents the request in /openapi.json: hono-openapi reads it from the middleware.
+ */
 export const validate = <Target extends keyof ValidationTargets, Schema extends z.ZodType>(
   target: Target,
   schema: Schema,
 ) =>
-  zValidator(target, schema, (result) => {
-    if (!result.success) throw validationError(toFieldErrors(result.error))
-  })
+  Object.assign(
+    zValidator(target, schema, (result) => {
+      if (!result.success) throw validationError(toFieldErrors(result.error))
+    }),
+    {
+      [uniqueSymbol]: {
+        target,
+        ...openApiSchema(schema, 'input'),
+        options: { media: MEDIA[target] },
+      },
+    },
+  )

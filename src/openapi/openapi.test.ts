@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { api } from '../../test/support/api'
+import { createApp } from '../app'
 
 type Operation = { responses: Record<string, unknown>; requestBody?: unknown; security?: unknown }
 type Document = {
@@ -46,10 +47,24 @@ describe('GET /openapi.json', () => {
       ['/api/users/register', 'post'],
       ['/api/users/login', 'post'],
       ['/api/users/me', 'get'],
+      ['/openapi.json', 'get'],
     ]
     for (const [path, method] of expected) {
       expect(doc.paths[path]?.[method], `${method.toUpperCase()} ${path}`).toBeDefined()
     }
+  })
+
+  it('documents every route the app has, and nothing it does not have', async () => {
+    const { body: doc } = await api<Document>('/openapi.json')
+    const documented = Object.entries(doc.paths).flatMap(([path, operations]) =>
+      Object.keys(operations).map((method) => `${method.toUpperCase()} ${path}`),
+    )
+    // Middleware shows up as method ALL; every other entry is a route's handler chain.
+    const routes = createApp()
+      .routes.filter((route) => route.method !== 'ALL')
+      .map((route) => `${route.method} ${route.path.replace(/:(\w+)/g, '{$1}')}`)
+    expect([...new Set(routes)].sort()).toEqual([...new Set(documented)].sort())
+    expect(documented.length).toBeGreaterThanOrEqual(27)
   })
 
   it('derives request schemas from the validating zod schemas', async () => {

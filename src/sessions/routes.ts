@@ -3,6 +3,7 @@ import type { AppEnv } from '../env'
 import { notFound } from '../lib/errors'
 import { parsePathId } from '../lib/ids'
 import { requireAuth } from '../middleware/auth'
+import { describeEndSession, describeListSessions } from './openapi'
 import { endSession, listLiveSessions } from './queries'
 import type { SessionSummary } from './schemas'
 
@@ -11,7 +12,7 @@ const SESSION_NOT_FOUND = 'Session not found'
 /** The caller's sessions: see them, end one. Mounted at `/v1/auth/sessions`. */
 export const sessionsRoutes = new Hono<AppEnv>()
   .use(requireAuth())
-  .get('/', async (c) => {
+  .get('/', describeListSessions, async (c) => {
     const { user, sessionId } = c.var.auth
     const rows = await listLiveSessions(c.var.db, user.id)
     const items: SessionSummary[] = rows.map((row) => ({
@@ -25,7 +26,7 @@ export const sessionsRoutes = new Hono<AppEnv>()
     }))
     return c.json({ success: true, data: { items } })
   })
-  .delete('/:sessionId', async (c) => {
+  .delete('/:sessionId', describeEndSession, async (c) => {
     const sessionId = parsePathId(c.req.param('sessionId'), SESSION_NOT_FOUND)
     // Somebody else's session is as unknown as one that does not exist.
     if (!(await endSession(c.var.db, c.var.auth.user.id, sessionId))) {

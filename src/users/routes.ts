@@ -15,6 +15,19 @@ import { clientAddress } from '../middleware/client-address'
 import { requireMediaType } from '../middleware/media-type'
 import { meHandlers, registerHandlers } from './handlers'
 import {
+  describeChangePassword,
+  describeDeleteMe,
+  describeDeleteUser,
+  describeGetUser,
+  describeLegacyMe,
+  describeLegacyRegister,
+  describeListUsers,
+  describeMe,
+  describeRegister,
+  describeUpdateMe,
+  describeUpdateUser,
+} from './openapi'
+import {
   type Alongside,
   changePassword,
   deleteUserWithAudit,
@@ -129,46 +142,66 @@ const decodeCursor = (cursor: string): string => {
 
 export const usersRoutes = new Hono<AppEnv>()
   .use(requireMediaType('json'))
-  .post('/', ...registerHandlers)
-  .get('/me', ...meHandlers)
-  .on(['PATCH', 'PUT'], '/me', requireAuth(), validate('json', UpdateMeBody), async (c) => {
-    const user = await updateOwnAccount(c, c.var.auth.user, c.req.valid('json'))
-    return c.json({ success: true, message: 'Profile updated', data: toUser(user) })
-  })
-  .post('/me/password', requireAuth(), validate('json', ChangePasswordBody), async (c) => {
-    const { currentPassword, newPassword } = c.req.valid('json')
-    const { user } = c.var.auth
-    const release = await confirmCurrentPassword(c, user, currentPassword)
-    const passwordHash = await hashPassword(newPassword, c.var.config.bcryptCost)
-    const changed = await changePassword(
-      c.var.db,
-      { userId: user.id, tokenVersion: user.tokenVersion, passwordHash },
-      release,
-    )
-    if (!changed) throw unauthorized('The session has ended')
-    c.var.log.info('password changed', { userId: user.id })
-    return c.body(null, 204)
-  })
-  .delete('/me', requireAuth(), validate('json', DeleteAccountBody), (c) =>
+  .post('/', describeRegister, ...registerHandlers)
+  .get('/me', describeMe, ...meHandlers)
+  .on(
+    ['PATCH', 'PUT'],
+    '/me',
+    describeUpdateMe,
+    requireAuth(),
+    validate('json', UpdateMeBody),
+    async (c) => {
+      const user = await updateOwnAccount(c, c.var.auth.user, c.req.valid('json'))
+      return c.json({ success: true, message: 'Profile updated', data: toUser(user) })
+    },
+  )
+  .post(
+    '/me/password',
+    describeChangePassword,
+    requireAuth(),
+    validate('json', ChangePasswordBody),
+    async (c) => {
+      const { currentPassword, newPassword } = c.req.valid('json')
+      const { user } = c.var.auth
+      const release = await confirmCurrentPassword(c, user, currentPassword)
+      const passwordHash = await hashPassword(newPassword, c.var.config.bcryptCost)
+      const changed = await changePassword(
+        c.var.db,
+        { userId: user.id, tokenVersion: user.tokenVersion, passwordHash },
+        release,
+      )
+      if (!changed) throw unauthorized('The session has ended')
+      c.var.log.info('password changed', { userId: user.id })
+      return c.body(null, 204)
+    },
+  )
+  .delete('/me', describeDeleteMe, requireAuth(), validate('json', DeleteAccountBody), (c) =>
     deleteOwnAccount(c, c.var.auth.user, c.req.valid('json').currentPassword),
   )
-  .get('/', requireAuth(), requireAdmin(), validate('query', ListUsersQuery), async (c) => {
-    const { limit, cursor, q } = c.req.valid('query')
-    const page = await listUsers(c.var.db, {
-      limit,
-      afterEmail: cursor === undefined ? undefined : decodeCursor(cursor),
-      prefix: q || undefined,
-    })
-    const last = page.rows.at(-1)
-    return c.json({
-      success: true,
-      data: {
-        items: page.rows.map(toUser),
-        nextCursor: page.hasMore && last ? encodeCursor(last.email) : null,
-      },
-    })
-  })
-  .get('/:userId', requireAuth(), async (c) => {
+  .get(
+    '/',
+    describeListUsers,
+    requireAuth(),
+    requireAdmin(),
+    validate('query', ListUsersQuery),
+    async (c) => {
+      const { limit, cursor, q } = c.req.valid('query')
+      const page = await listUsers(c.var.db, {
+        limit,
+        afterEmail: cursor === undefined ? undefined : decodeCursor(cursor),
+        prefix: q || undefined,
+      })
+      const last = page.rows.at(-1)
+      return c.json({
+        success: true,
+        data: {
+          items: page.rows.map(toUser),
+          nextCursor: page.hasMore && last ? encodeCursor(last.email) : null,
+        },
+      })
+    },
+  )
+  .get('/:userId', describeGetUser, requireAuth(), async (c) => {
     const userId = parsePathId(c.req.param('userId'), USER_NOT_FOUND)
     const { user: caller } = c.var.auth
     if (caller.role !== 'admin' && caller.id !== userId) throw forbidden()
@@ -176,45 +209,58 @@ export const usersRoutes = new Hono<AppEnv>()
     if (!user) throw notFound(USER_NOT_FOUND)
     return c.json({ success: true, data: toUser(user) })
   })
-  .on(['PATCH', 'PUT'], '/:userId', requireAuth(), validate('json', UpdateUserBody), async (c) => {
-    const userId = parsePathId(c.req.param('userId'), USER_NOT_FOUND)
-    const { user: caller } = c.var.auth
-    const { currentPassword, ...changes } = c.req.valid('json')
-    if (caller.role !== 'admin') {
-      if (caller.id !== userId) throw forbidden()
-      if (changes.role !== undefined) throw forbidden('Only an admin may change a role')
-    }
-    // An admin acting on someone else needs no password (and one sent is not theirs to check).
-    const user =
-      caller.id === userId
-        ? await updateOwnAccount(c, caller, { ...changes, currentPassword })
-        : await applyChanges(c, userId, changes)
-    if (!user) throw notFound(USER_NOT_FOUND)
-    if (changes.role !== undefined) {
-      c.var.log.info('role set', { userId, actorId: caller.id, role: changes.role })
-    }
-    return c.json({ success: true, message: 'User updated', data: toUser(user) })
-  })
-  .delete('/:userId', requireAuth(), validate('json', DeleteAccountBody), async (c) => {
-    const userId = parsePathId(c.req.param('userId'), USER_NOT_FOUND)
-    const { user: caller } = c.var.auth
-    if (caller.id === userId)
-      return deleteOwnAccount(c, caller, c.req.valid('json').currentPassword)
-    if (caller.role !== 'admin') throw forbidden()
-    const deleted = await deleteUserWithAudit(c.var.db, {
-      targetId: userId,
-      actorId: caller.id,
-      clientAddress: clientAddress(c),
-      requestId: c.var.requestId,
-      clientRequestId: c.var.clientRequestId,
-    })
-    if (!deleted) throw notFound(USER_NOT_FOUND)
-    c.var.log.info('user deleted', { userId, actorId: caller.id })
-    return c.body(null, 204)
-  })
+  .on(
+    ['PATCH', 'PUT'],
+    '/:userId',
+    describeUpdateUser,
+    requireAuth(),
+    validate('json', UpdateUserBody),
+    async (c) => {
+      const userId = parsePathId(c.req.param('userId'), USER_NOT_FOUND)
+      const { user: caller } = c.var.auth
+      const { currentPassword, ...changes } = c.req.valid('json')
+      if (caller.role !== 'admin') {
+        if (caller.id !== userId) throw forbidden()
+        if (changes.role !== undefined) throw forbidden('Only an admin may change a role')
+      }
+      // An admin acting on someone else needs no password (and one sent is not theirs to check).
+      const user =
+        caller.id === userId
+          ? await updateOwnAccount(c, caller, { ...changes, currentPassword })
+          : await applyChanges(c, userId, changes)
+      if (!user) throw notFound(USER_NOT_FOUND)
+      if (changes.role !== undefined) {
+        c.var.log.info('role set', { userId, actorId: caller.id, role: changes.role })
+      }
+      return c.json({ success: true, message: 'User updated', data: toUser(user) })
+    },
+  )
+  .delete(
+    '/:userId',
+    requireAuth(),
+    validate('json', DeleteAccountBody),
+    describeDeleteUser,
+    async (c) => {
+      const userId = parsePathId(c.req.param('userId'), USER_NOT_FOUND)
+      const { user: caller } = c.var.auth
+      if (caller.id === userId)
+        return deleteOwnAccount(c, caller, c.req.valid('json').currentPassword)
+      if (caller.role !== 'admin') throw forbidden()
+      const deleted = await deleteUserWithAudit(c.var.db, {
+        targetId: userId,
+        actorId: caller.id,
+        clientAddress: clientAddress(c),
+        requestId: c.var.requestId,
+        clientRequestId: c.var.clientRequestId,
+      })
+      if (!deleted) throw notFound(USER_NOT_FOUND)
+      c.var.log.info('user deleted', { userId, actorId: caller.id })
+      return c.body(null, 204)
+    },
+  )
 
 /** The original FastAPI service's paths, kept so its clients keep working. */
 export const legacyUsersRoutes = new Hono<AppEnv>()
   .use(requireMediaType('json'))
-  .post('/register', ...registerHandlers)
-  .get('/me', ...meHandlers)
+  .post('/register', describeLegacyRegister, ...registerHandlers)
+  .get('/me', describeLegacyMe, ...meHandlers)

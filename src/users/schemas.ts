@@ -76,7 +76,9 @@ export const PresentedPassword = z
 
 export const Role = z.enum(roleEnum.enumValues)
 
-export const RegisterBody = z.strictObject({ name: Name, email: Email, password: NewPassword })
+export const RegisterBody = z
+  .strictObject({ name: Name, email: Email, password: NewPassword })
+  .meta({ id: 'RegisterBody' })
 
 /** An email presented to log in: any account's address, so only its shape limits apply. */
 export const PresentedEmail = z
@@ -88,7 +90,9 @@ export const PresentedEmail = z
   .refine((email) => !CONTROL_CHARACTERS.test(email), 'must not contain control characters')
   .refine(wellFormed, NOT_WELL_FORMED)
 
-export const LoginBody = z.strictObject({ email: PresentedEmail, password: PresentedPassword })
+export const LoginBody = z
+  .strictObject({ email: PresentedEmail, password: PresentedPassword })
+  .meta({ id: 'LoginBody' })
 
 /** Re-authentication: the caller's password, for changes a stolen access token must not make. */
 export const CurrentPassword = PresentedPassword.meta({
@@ -107,6 +111,7 @@ export const UpdateMeBody = z
     currentPassword: CurrentPassword.optional(),
   })
   .refine(changesSomething, AT_LEAST_ONE)
+  .meta({ id: 'UpdateMeBody' })
 
 export const UpdateUserBody = z
   .strictObject({
@@ -116,14 +121,16 @@ export const UpdateUserBody = z
     currentPassword: CurrentPassword.optional(),
   })
   .refine(changesSomething, AT_LEAST_ONE)
+  .meta({ id: 'UpdateUserBody' })
 
 /** Deleting one's own account; an admin deleting someone else sends no body. */
-export const DeleteAccountBody = z.strictObject({ currentPassword: CurrentPassword.optional() })
+export const DeleteAccountBody = z
+  .strictObject({ currentPassword: CurrentPassword.optional() })
+  .meta({ id: 'DeleteAccountBody' })
 
-export const ChangePasswordBody = z.strictObject({
-  currentPassword: PresentedPassword,
-  newPassword: NewPassword,
-})
+export const ChangePasswordBody = z
+  .strictObject({ currentPassword: PresentedPassword, newPassword: NewPassword })
+  .meta({ id: 'ChangePasswordBody' })
 
 export const ListUsersQuery = z.object({
   limit: z.coerce
@@ -131,15 +138,21 @@ export const ListUsersQuery = z.object({
     .int('must be a whole number')
     .min(1, 'must be between 1 and 100')
     .max(100, 'must be between 1 and 100')
-    .default(20),
-  cursor: z.string().max(512, 'is not a valid cursor').optional(),
+    .default(20)
+    .meta({ description: 'Page size, 1 to 100' }),
+  cursor: z
+    .string()
+    .max(512, 'is not a valid cursor')
+    .optional()
+    .meta({ description: 'Opaque; `nextCursor` of the previous page' }),
   q: z
     .string()
     .trim()
     .max(255, 'must be at most 255 characters')
     .refine((q) => !CONTROL_CHARACTERS.test(q), 'must not contain control characters')
     .refine(wellFormed, NOT_WELL_FORMED)
-    .optional(),
+    .optional()
+    .meta({ description: 'Prefix of the email or the name (case-insensitive)' }),
 })
 
 export const User = z

@@ -1,0 +1,42 @@
+/**
+ * Type-level test of the typed client, checked by `npm run typecheck` (tsc): each
+ * `@ts-expect-error` fails the check if the line below it compiles, so a client that stopped
+ * catching a wrong body or path breaks CI.
+ */
+import { createClient } from 'edge-user-api/client'
+
+const client = createClient('https://api.example.com')
+
+export async function rightCalls() {
+  await client.v1.users.$post({
+    json: { name: 'Ada', email: 'ada@example.com', password: 'Sturdy-Pass-42' },
+  })
+  const login = await client.v1.users.login.$post({
+    json: { email: 'ada@example.com', password: 'Sturdy-Pass-42' },
+  })
+  if (login.ok) {
+    const { data } = await login.json()
+    const token: string = data.token
+    const me = await client.v1.users.me.$get({}, { headers: { Authorization: `Bearer ${token}` } })
+    if (me.status === 200) {
+      const email: string = (await me.json()).data.email
+      return email
+    }
+  }
+  await client.v1.auth.sessions[':sessionId'].$delete({ param: { sessionId: 'id' } })
+  await client.v1.users.$get({ query: { q: 'ada', limit: '20' } })
+  return undefined
+}
+
+export async function wrongCalls() {
+  // @ts-expect-error a body without the password
+  await client.v1.users.$post({ json: { name: 'Ada', email: 'ada@example.com' } })
+  // @ts-expect-error a field of the wrong type
+  await client.v1.users.login.$post({ json: { email: 'ada@example.com', password: 42 } })
+  // @ts-expect-error a path the API does not have
+  await client.v1.users.profile.$get()
+  // @ts-expect-error a method the path does not have
+  await client.v1.auth.sessions.$post()
+  // @ts-expect-error a path parameter left out
+  await client.v1.users[':userId'].$get({})
+}
