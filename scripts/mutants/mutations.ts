@@ -22,8 +22,9 @@ export const MUTATIONS: Mutation[] = [
   {
     name: 'the document promises an answer no request gives (410 on GET /v1/auth/sessions)',
     file: 'src/sessions/openapi.ts',
-    find: "    ...authFailures,\n  },\n})\n\nexport const describeEndSession",
-    replace: "    ...authFailures,\n    '410': failure('Gone'),\n  },\n})\n\nexport const describeEndSession",
+    find: '    ...authFailures,\n  },\n})\n\nexport const describeEndSession',
+    replace:
+      "    ...authFailures,\n    '410': failure('Gone'),\n  },\n})\n\nexport const describeEndSession",
     tests: ['src/openapi/statuses.test.ts'],
   },
   {
