@@ -77,7 +77,8 @@ function openEmailLink() {
 }
 
 window.addEventListener('hashchange', () => {
-  if (document.body.dataset.view === 'loading') return
+  // The skip link (#main) moves the focus, not the person: the screen shown stays.
+  if (document.body.dataset.view === 'loading' || location.hash === '#main') return
   if (openEmailLink()) return
   if (currentUser()) {
     clearAddressHash()
