@@ -1,14 +1,16 @@
 /**
  * The browser app: log in, create an account, see, edit and delete the profile, see and end
- * sessions, verify the email, reset a forgotten password, log out.
+ * sessions, verify the email, reset a forgotten password, log out; for admins, the user list.
  * Plain DOM, no framework, no build step: each concern is an ES module of its own, loaded as is.
  * The API's answers are the truth; the browser's own checks only catch empty or malformed fields
  * before a round trip.
  *
  * This module wires the page and starts it: log-out, a session lost elsewhere, the address's
  * #login / #register / #forgot-password, the links from emails (#verify-email?token=…,
- * #reset-password?token=…), and continuing the session the refresh cookie holds.
+ * #reset-password?token=…), an admin's #users and #users/<id>, and continuing the session the
+ * refresh cookie holds.
  */
+import { openAdminRoute, wireAdmin } from './admin.js'
 import * as api from './api.js'
 import { currentUser } from './current-user.js'
 import { closeDeleteDialog, wireDeleteDialog } from './delete-dialog.js'
@@ -34,6 +36,7 @@ wireSignInForms()
 wireProfileForms()
 wireRecoveryForms()
 wireVerification()
+wireAdmin()
 
 byId('logout-button').addEventListener('click', async (event) => {
   const button = event.currentTarget
@@ -77,8 +80,10 @@ function openEmailLink() {
 }
 
 window.addEventListener('hashchange', () => {
-  if (document.body.dataset.view === 'loading') return
+  // The skip link (#main) moves the focus, not the person: the screen shown stays.
+  if (document.body.dataset.view === 'loading' || location.hash === '#main') return
   if (openEmailLink()) return
+  if (openAdminRoute()) return
   if (currentUser()) {
     clearAddressHash()
     // From a screen a link opened (say, "Back to log in"): the profile, since signed in.
@@ -94,11 +99,15 @@ window.addEventListener('hashchange', () => {
 
 async function start() {
   if (openEmailLink()) return
+  // Entering the profile clears the address; an admin who reloads #users comes back to it.
+  const address = location.hash
   showView('loading')
   try {
     const user = await api.restoreSession()
-    if (user) enterProfile(user)
-    else showSignedOut()
+    if (user) {
+      enterProfile(user)
+      openAdminRoute(address)
+    } else showSignedOut()
   } catch (error) {
     showSignedOut()
     notify(`We could not check your session. ${describeError(error)}`, 'error')

@@ -1,6 +1,7 @@
 /**
  * The page around the forms: element lookup, the page-wide notice, and which view shows.
- * Every view is in index.html from the start; showing one hides the others.
+ * Every view is in index.html from the start, but the admin screens, which are built for admins
+ * only and added with `addView`; showing one view hides the others.
  */
 
 export const byId = (id) => document.getElementById(id)
@@ -20,7 +21,24 @@ const VIEWS = {
   },
   reset: { element: 'view-reset', heading: 'reset-title', title: 'New password · Your account' },
   verify: { element: 'view-verify', heading: 'verify-title', title: 'Email · Your account' },
-  profile: { element: 'view-profile', heading: 'profile-title', title: 'Your profile' },
+  profile: {
+    element: 'view-profile',
+    heading: 'profile-title',
+    title: 'Your profile',
+    signedIn: true,
+  },
+}
+
+/**
+ * Adds a view built by script: `{element, heading, title, signedIn}` as above, `signedIn` for a
+ * view that shows the session bar (who is logged in, log out).
+ */
+export function addView(name, view) {
+  VIEWS[name] = view
+}
+
+export function removeView(name) {
+  delete VIEWS[name]
 }
 
 /** The signed-out forms the address can name; anything else is the log-in form. */
@@ -46,12 +64,19 @@ export function clearNotice() {
   notice.className = 'notice'
 }
 
+const viewListeners = []
+/** Calls `listener` with the view's name whenever one is shown (the admin links mark theirs). */
+export function onViewChange(listener) {
+  viewListeners.push(listener)
+}
+
 export function showView(name, { focus = false } = {}) {
   for (const [key, view] of Object.entries(VIEWS)) byId(view.element).hidden = key !== name
   const view = VIEWS[name]
   document.title = view.title
-  byId('session-bar').hidden = name !== 'profile'
+  byId('session-bar').hidden = !view.signedIn
   document.body.dataset.view = name
+  for (const listener of viewListeners) listener(name)
   if (focus && view.heading) byId(view.heading).focus()
 }
 

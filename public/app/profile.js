@@ -11,7 +11,7 @@ import { clearSessions, loadSessions } from './sessions.js'
 
 const dateFormat = new Intl.DateTimeFormat(undefined, { dateStyle: 'long' })
 
-function initials(name) {
+export function initials(name) {
   const words = name.trim().split(/\s+/).filter(Boolean)
   const letters = words.length > 1 ? [words[0], words.at(-1)] : words
   return letters.map((word) => [...word][0]?.toUpperCase() ?? '').join('') || '?'

@@ -6,7 +6,9 @@
  * test-results/e2e/, and always stops the dev server's whole process tree and the browser.
  * E2E_BASE_URL=http://127.0.0.1:8787 runs against a server that is already up instead, with
  * E2E_MAILBOX_URL its mailbox (printed by `npm run dev`; without it, the journeys that read
- * email are left out, by name); E2E_ONLY=text runs only the journeys whose name contains that text.
+ * email are left out, by name; the admin journeys make their admin with `npm run db:sql`, which
+ * then reaches the database that PGLITE_DATA_DIR or DATABASE_URL name here, as it would for a
+ * person); E2E_ONLY=text runs only the journeys whose name contains that text.
  * Ends with "N passed, M failed"; exits 1 on any failure.
  *
  * The journeys live in journeys/, one file per subject; support.ts has what they share.
@@ -22,6 +24,7 @@ import {
 } from './harness'
 import { accessibilityJourneys } from './journeys/accessibility'
 import { accountJourneys } from './journeys/account'
+import { adminJourneys } from './journeys/admin'
 import { emailLinkJourneys } from './journeys/email-links'
 import { loginErrorJourneys, transportErrorJourneys } from './journeys/errors'
 import { darkSchemeJourneys, firstVisitJourneys } from './journeys/first-visit'
@@ -40,6 +43,7 @@ const journeys: TestCase[] = [
   ...reauthJourneys,
   ...sessionsJourneys,
   ...emailLinkJourneys,
+  ...adminJourneys,
   ...darkSchemeJourneys,
 ]
 
@@ -73,6 +77,7 @@ async function main(): Promise<number> {
       server = await startDevServer()
       e2e.baseUrl = server.baseUrl
       e2e.mailboxUrl = server.mailboxUrl
+      e2e.databaseEnv = server.databaseEnv
     }
     if (interrupted) return 130
     e2e.browser = await launchBrowser()

@@ -17,6 +17,11 @@ export type DevServer = {
   baseUrl: string
   /** The local mailbox `npm run dev` starts beside the app: the outbox's messages. */
   mailboxUrl: string
+  /**
+   * The settings that name its database (PGLITE_DATA_DIR, or DATABASE_URL when set), for the
+   * project's own database tools (`npm run db:sql`) to reach the same one.
+   */
+  databaseEnv: NodeJS.ProcessEnv
   stop(): Promise<void>
   output(): string
 }
@@ -233,5 +238,8 @@ export async function startDevServer(): Promise<DevServer> {
     await sleep(250)
   }
   log('dev server is up')
-  return { baseUrl, mailboxUrl, stop, output: () => lines.join('\n') }
+  const databaseEnv = Object.fromEntries(
+    ['PGLITE_DATA_DIR', 'DATABASE_URL'].flatMap((name) => (env[name] ? [[name, env[name]]] : [])),
+  )
+  return { baseUrl, mailboxUrl, databaseEnv, stop, output: () => lines.join('\n') }
 }

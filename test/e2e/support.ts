@@ -3,18 +3,34 @@
  * checks several journeys make. The runner (run.ts) fills in `e2e` before any journey runs.
  */
 import assert from 'node:assert/strict'
+import { execFile } from 'node:child_process'
 import crypto from 'node:crypto'
 import fs from 'node:fs'
 import path from 'node:path'
+import { promisify } from 'node:util'
 import type { Browser, Locator, Page, Response } from 'playwright-core'
-import { AppPage, clientAddress, eventually, hasText, screenshotDir, visible } from './harness'
+import {
+  AppPage,
+  clientAddress,
+  eventually,
+  hasText,
+  repoRoot,
+  screenshotDir,
+  visible,
+} from './harness'
 
-/** The server, its local mailbox and the browser of this run. */
-export const e2e: { baseUrl: string; mailboxUrl: string; browser: Browser | undefined } = {
-  baseUrl: '',
-  mailboxUrl: '',
-  browser: undefined,
-}
+const run = promisify(execFile)
+
+/**
+ * The server, its local mailbox, the settings that name its database (unset against a server
+ * started elsewhere: the tools then use this process's environment) and the browser of this run.
+ */
+export const e2e: {
+  baseUrl: string
+  mailboxUrl: string
+  databaseEnv: NodeJS.ProcessEnv | undefined
+  browser: Browser | undefined
+} = { baseUrl: '', mailboxUrl: '', databaseEnv: undefined, browser: undefined }
 
 const runId = `${Date.now().toString(36)}${crypto.randomBytes(3).toString('hex')}`
 let emailCounter = 0
@@ -54,6 +70,22 @@ export async function createAccount(label: string, name: string): Promise<Accoun
     assert.equal(response.status, 201, `registering ${account.email}: ${text}`)
     return account
   }
+}
+
+/**
+ * Makes the account an admin the way the README tells an operator to (API.md: one SQL
+ * statement), through `npm run db:sql`, which reaches the running dev server's database.
+ */
+export async function makeAdmin(who: Account): Promise<void> {
+  // The statement is built from the email: only the journeys' own, quote-free addresses.
+  assert.match(who.email, /^[\w.+-]+@example\.com$/, 'an address safe to put in SQL')
+  const statement = `UPDATE users SET role = 'admin' WHERE email = '${who.email}'`
+  const { stdout } = await run('npm', ['run', '--silent', 'db:sql', '--', statement], {
+    cwd: repoRoot,
+    env: { ...process.env, ...e2e.databaseEnv },
+    timeout: 60_000,
+  })
+  assert.match(stdout, /UPDATE 1\b/, `making ${who.email} an admin: ${stdout}`)
 }
 
 const shared = new Map<string, Promise<Account>>()
