@@ -182,6 +182,8 @@ if (missing) {
          union all select 'Dots', 'dots..twice@example.com', password_hash from users where email = 'ada@example.com'
          union all select 'Plain', 'plain@example.com', 'sha256$5f4dcc3b5aa765d61d8327deb882cf99'`,
       )
+      // The old service had no admin routes: its admins were made in the table.
+      await client.query("update users set role = 'admin' where email = 'carol@example.com'")
       // A mixed-case email with no twin, its hash in the older $2a$ format.
       await client.query(
         `insert into users (user_id, name, email, password_hash) values ($1, 'Grace Hopper', 'Grace@Example.com', $2)`,
@@ -200,7 +202,7 @@ if (missing) {
       expect(result.stderr).toBe('')
       expect(result.code).toBe(0)
       expect(result.stdout).toContain(
-        'Dry run, nothing written: 9 rows read; 4 to import, 0 already here (left as they are), 5 skipped',
+        'Dry run, nothing written: 9 rows read; 4 to import (1 of them admins), 0 already here (left as they are), 5 skipped',
       )
       expect(await snapshot()).toEqual(before)
     })
@@ -211,7 +213,7 @@ if (missing) {
       expect(result.code).toBe(0)
       expect(result.stdout).toMatch(/^\d\/9 rows read \(\d+%\)/m)
       expect(result.stdout).toContain(
-        'Done: 9 rows read; 4 imported, 0 already here (left as they are), 5 skipped (1 email differs only by case from another, 1 invalid name, 1 invalid email, 1 password hash is not bcrypt, 1 email already used here by another account)',
+        'Done: 9 rows read; 4 imported (1 of them admins), 0 already here (left as they are), 5 skipped (1 email differs only by case from another, 1 invalid name, 1 invalid email, 1 password hash is not bcrypt, 1 email already used here by another account)',
       )
       for (const line of [
         /"Ada@Example\.com": email differs only by case/,
@@ -258,6 +260,7 @@ if (missing) {
           email: person.email,
           emailVerified: true,
           createdAt: person.createdAt,
+          role: person === carol ? 'admin' : 'user',
         })
       }
       const mixed = await login('GRACE@example.com', grace.password)

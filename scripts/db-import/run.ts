@@ -20,6 +20,8 @@ export type ImportOptions = {
 export type Summary = {
   read: number
   imported: number
+  /** Of those imported, the old service's admins: they are admins here too. */
+  admins: number
   present: number
   skipped: Partial<Record<SkipKind, number>>
 }
@@ -32,14 +34,15 @@ export function describeSummary(summary: Summary, dryRun: boolean): string {
     .map(([kind, count]) => `${count} ${SKIP_LABELS[kind as SkipKind]}`)
     .join(', ')
   const skipped = `${skippedTotal(summary)} skipped${kinds ? ` (${kinds})` : ''}`
-  const imported = dryRun ? `${summary.imported} to import` : `${summary.imported} imported`
+  const admins = summary.admins > 0 ? ` (${summary.admins} of them admins)` : ''
+  const imported = `${summary.imported} ${dryRun ? 'to import' : 'imported'}${admins}`
   const verdict = dryRun ? 'Dry run, nothing written' : 'Done'
   return `${verdict}: ${summary.read} rows read; ${imported}, ${summary.present} already here (left as they are), ${skipped}.`
 }
 
 export async function importUsers(db: Database, options: ImportOptions): Promise<Summary> {
   const { log, batchSize } = options
-  const summary: Summary = { read: 0, imported: 0, present: 0, skipped: {} }
+  const summary: Summary = { read: 0, imported: 0, admins: 0, present: 0, skipped: {} }
   const source = await openSource(options.from, batchSize)
   const skip = (row: { id: string; email: string }, kind: SkipKind, reason: string) => {
     summary.skipped[kind] = (summary.skipped[kind] ?? 0) + 1
@@ -67,8 +70,10 @@ export async function importUsers(db: Database, options: ImportOptions): Promise
       : await writeBatch(db, batch)
     const byId = new Map(batch.map((row) => [row.id, row]))
     for (const { id, outcome, holder } of written) {
-      if (outcome === 'imported') summary.imported += 1
-      else if (outcome === 'present') summary.present += 1
+      if (outcome === 'imported') {
+        summary.imported += 1
+        if (byId.get(id)?.role === 'admin') summary.admins += 1
+      } else if (outcome === 'present') summary.present += 1
       else {
         const row = byId.get(id) ?? { id, email: '?' }
         skip(row, 'email_taken', `email already belongs to user ${holder ?? '(another)'} here`)
