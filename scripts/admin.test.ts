@@ -217,3 +217,42 @@ describe('npm run admin without a database', () => {
     expect(fs.existsSync(missing)).toBe(false)
   })
 })
+
+describe('npm run admin on the embedded database while `npm run dev` is stopped', () => {
+  it('opens the database itself, and leaves it for the next process', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'admin-cli-stopped-'))
+    const pgliteDataDir = path.join(dir, 'pglite')
+    const open = async () => {
+      const local = await startNeonLocal({ pgliteDataDir })
+      neonConfig.fetchEndpoint = local.endpoint
+      return { local, sql: neon(local.connectionString) }
+    }
+    try {
+      const before = await open()
+      await migrate({
+        databaseUrl: before.local.connectionString,
+        fetchEndpoint: before.local.endpoint,
+        migrationsFolder,
+      })
+      await before.sql.query(
+        "insert into users (name, email, password_hash) values ('Lin', 'lin@example.com', '$2b$04$abcdefghijklmnopqrstuuABCDEFGHIJKLMNOPQRSTUVWXYZ01234')",
+      )
+      await before.local.close()
+      const result = await runScript('admin.ts', ['promote', 'lin@example.com'], {
+        env: scriptEnv({ pgliteDataDir }),
+      })
+      expect(result.stderr).toBe('')
+      expect(result.stdout).toMatch(/lin@example\.com is now an admin/)
+      const after = await open()
+      try {
+        expect(
+          await after.sql.query("select role from users where email = 'lin@example.com'"),
+        ).toEqual([{ role: 'admin' }])
+      } finally {
+        await after.local.close()
+      }
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true })
+    }
+  })
+})
