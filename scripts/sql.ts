@@ -1,9 +1,12 @@
 /**
  * `npm run db:sql -- "<one statement>"`: runs one SQL statement through the production driver
  * against the same database `npm run dev` and `npm run db:migrate` use, and prints the rows.
- * Made for operator chores such as making the first admin:
+ * Made for operator chores such as a look at the accounts:
  *
- *   npm run db:sql -- "UPDATE users SET role = 'admin' WHERE email = 'you@example.com'"
+ *   npm run db:sql -- "select email, role, created_at from users order by created_at"
+ *
+ * (To make an admin, `npm run admin -- promote you@example.com`: unlike a bare UPDATE, it also
+ * ends the user's sessions, as the API's role change does.)
  *
  * On the embedded PGlite while `npm run dev` runs, the statement goes through the endpoint of
  * `npm run dev` (PGlite serves one process at a time), so there is no need to stop it:
