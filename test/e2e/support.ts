@@ -73,19 +73,20 @@ export async function createAccount(label: string, name: string): Promise<Accoun
 }
 
 /**
- * Makes the account an admin the way the README tells an operator to (API.md: one SQL
- * statement), through `npm run db:sql`, which reaches the running dev server's database.
+ * Makes the account an admin the way the README tells an operator to, with `npm run admin`,
+ * which reaches the running dev server's database through its endpoint.
  */
 export async function makeAdmin(who: Account): Promise<void> {
-  // The statement is built from the email: only the journeys' own, quote-free addresses.
-  assert.match(who.email, /^[\w.+-]+@example\.com$/, 'an address safe to put in SQL')
-  const statement = `UPDATE users SET role = 'admin' WHERE email = '${who.email}'`
-  const { stdout } = await run('npm', ['run', '--silent', 'db:sql', '--', statement], {
+  const { stdout } = await run('npm', ['run', '--silent', 'admin', '--', 'promote', who.email], {
     cwd: repoRoot,
     env: { ...process.env, ...e2e.databaseEnv },
     timeout: 60_000,
   })
-  assert.match(stdout, /UPDATE 1\b/, `making ${who.email} an admin: ${stdout}`)
+  assert.match(
+    stdout,
+    /is now an admin \(was an ordinary user\)/,
+    `making ${who.email} an admin: ${stdout}`,
+  )
 }
 
 const shared = new Map<string, Promise<Account>>()
