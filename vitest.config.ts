@@ -2,10 +2,20 @@ import { randomBytes } from 'node:crypto'
 import { cloudflareTest } from '@cloudflare/vitest-pool-workers'
 import { hashSync } from '@node-rs/bcrypt'
 import { defineConfig } from 'vitest/config'
+import { unstable_readConfig } from 'wrangler'
+import { dropRunnerDisconnects, quietWranglerNotices } from './test/setup/quiet-output.ts'
+
+quietWranglerNotices()
+dropRunnerDisconnects(process.stdout)
+dropRunnerDisconnects(process.stderr)
 
 // A fresh signing key per run: no secret lives in the repository, and tests that forge tokens
 // read it from the Worker's env like the app does.
 const jwtSecret = randomBytes(32).toString('hex')
+
+// The pool reads .dev.vars (npm run dev's, a developer's own) over wrangler.toml's [vars]; the
+// tests set wrangler.toml's values back, so what a developer tries locally never changes them.
+const wranglerVars = unstable_readConfig({ config: './wrangler.toml' }).vars
 
 // Hashes made by the native bcrypt, standing in for the ones the old Python service stored:
 // the Worker's pure-JS bcrypt must accept them as they are.
@@ -25,6 +35,7 @@ export default defineConfig({
             wrangler: { configPath: './wrangler.toml' },
             miniflare: {
               bindings: {
+                ...wranglerVars,
                 DATABASE_URL: inject('databaseUrl'),
                 NEON_FETCH_ENDPOINT: inject('neonEndpoint'),
                 JWT_SECRET: jwtSecret,
@@ -38,7 +49,7 @@ export default defineConfig({
         test: {
           name: 'workers',
           include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
-          exclude: ['test/e2e/**', 'test/migrations/**'],
+          exclude: ['test/e2e/**', 'test/migrations/**', 'test/setup/**'],
           globalSetup: ['test/setup/global-setup.ts'],
           provide: { legacyPassword, legacyHashes },
           testTimeout: 30_000,
@@ -48,7 +59,12 @@ export default defineConfig({
         // Development tools that run in Node: the local Neon endpoint and the migrator.
         test: {
           name: 'node',
-          include: ['tools/**/*.test.ts', 'scripts/**/*.test.ts', 'test/migrations/**/*.test.ts'],
+          include: [
+            'tools/**/*.test.ts',
+            'scripts/**/*.test.ts',
+            'test/migrations/**/*.test.ts',
+            'test/setup/**/*.test.ts',
+          ],
           environment: 'node',
           testTimeout: 60_000,
         },
@@ -62,7 +78,7 @@ export default defineConfig({
     coverage: {
       provider: 'istanbul',
       include: ['src/**/*.ts'],
-      exclude: ['src/**/*.test.ts', 'src/worker-configuration.d.ts'],
+      exclude: ['src/**/*.test.ts'],
       reporter: ['text-summary', 'text'],
       // Today's level (on PostgreSQL, where the race tests run) less a little, so it cannot fall
       // unnoticed: 98.5 / 92.1 / 98.1 / 99.2 % when these were set.

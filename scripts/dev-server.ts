@@ -24,6 +24,7 @@ import {
   startNeonLocal,
 } from '../tools/neon-local/index'
 import { migrate } from '../tools/neon-local/migrate'
+import { checkDevPorts, type PortHint } from './dev-ports'
 import { checkDevSecret, devVarsPath, ensureDevVars, secretArgs } from './dev-settings'
 import { migrationsFolder, repoRoot } from './paths'
 import { killGroup, startReaper } from './process-group'
@@ -48,8 +49,15 @@ export interface DevServerOptions {
   port: number | string
   /** The local Neon endpoint's port; 0 for any free one. */
   neonLocalPort?: number
+  /** Says how to choose another port when the app's is taken; checked before anything starts. */
+  portHint?: PortHint
   /** The local mailbox's port (127.0.0.1); 0 or absent for any free one. */
   mailboxPort?: number
+  /**
+   * Says how to choose another mailbox port when `mailboxPort` is taken. Without it, a taken
+   * `mailboxPort` is a default, and any free port is used instead.
+   */
+  mailboxPortHint?: PortHint
   /** Plain settings for the Worker (`--var`), over wrangler.toml and .dev.vars. */
   vars?: Record<string, string>
   /** Secret settings for the Worker, passed in an owner-only file, never on a command line. */
@@ -120,6 +128,8 @@ export function startDevServer(options: DevServerOptions): DevServer {
   const log = options.log ?? ((message: string) => console.log(`[dev] ${message}`))
   const secretsEnvPath = options.secretsEnvPath ?? defaultSecretsEnvPath
   const extraArgs = options.wranglerArgs ?? []
+  const host = optionValue(extraArgs, '--ip') ?? options.host
+  const port = optionValue(extraArgs, '--port') ?? String(options.port)
   const { databaseUrl } = options
   const captured: string[] = []
   let partialLine = ''
@@ -150,6 +160,14 @@ export function startDevServer(options: DevServerOptions): DevServer {
     if (databaseUrl && !isPostgresUrl(databaseUrl)) {
       throw new Error('DATABASE_URL must be a postgresql:// connection string')
     }
+    const mailboxPort = await checkDevPorts({
+      host,
+      port,
+      portHint: options.portHint,
+      mailboxPort: options.mailboxPort ?? 0,
+      mailboxPortHint: options.mailboxPortHint,
+      log,
+    })
     ensureDevVars(log)
     checkDevSecret(options.secrets ?? {}, devVarsPath)
     const vars: Record<string, string> = {}
@@ -197,7 +215,7 @@ export function startDevServer(options: DevServerOptions): DevServer {
     mailbox = await startMailbox({
       connectionString: workerDatabaseUrl,
       fetchEndpoint: local?.endpoint,
-      port: options.mailboxPort ?? 0,
+      port: mailboxPort,
     })
     Object.assign(vars, options.vars)
     Object.assign(secrets, options.secrets)
@@ -225,8 +243,6 @@ export function startDevServer(options: DevServerOptions): DevServer {
     wrangler.stdout?.on('data', capture)
     wrangler.stderr?.on('data', capture)
     if (wrangler.pid !== undefined) reaper = startReaper(wrangler.pid)
-    const host = optionValue(extraArgs, '--ip') ?? options.host
-    const port = optionValue(extraArgs, '--port') ?? String(options.port)
     resolveStarted({
       url: `http://${host.includes(':') ? `[${host}]` : host}:${port}`,
       neonLocal: local,

@@ -10,11 +10,13 @@
  * Once the app answers, prints its address and the local mailbox's (every email the app wrote,
  * with clickable links; no email leaves this machine).
  *
- * Env: PORT (8787), NEON_LOCAL_PORT and MAILBOX_PORT (any free port), and JWT_SECRET,
- * ACCESS_TOKEN_TTL, REFRESH_TOKEN_TTL, SESSION_MAX_AGE, BCRYPT_COST, CORS_ORIGINS, which override
- * .dev.vars / wrangler.toml.
+ * Env: PORT (8787), MAILBOX_PORT (8025, or any free port when that one is taken),
+ * NEON_LOCAL_PORT (any free port), and JWT_SECRET, ACCESS_TOKEN_TTL, REFRESH_TOKEN_TTL,
+ * SESSION_MAX_AGE, BCRYPT_COST, CORS_ORIGINS, which override .dev.vars / wrangler.toml.
+ * A taken PORT (or MAILBOX_PORT, when set) stops it before anything starts, naming the setting.
  */
 import { redactPassword } from '../tools/neon-local/index'
+import { parsePort } from './dev-ports'
 import { type DevServer, exitCodeOf, startDevServer } from './dev-server'
 import { pgliteDataDir } from './paths'
 
@@ -26,6 +28,9 @@ const PLAIN_OVERRIDES = [
   'CORS_ORIGINS',
 ]
 const DUPLICATE_SIGNAL_MS = 1000
+// A fixed default, so the mailbox keeps its address across restarts and the API walkthrough
+// (docs/walkthrough.sh) finds it; 8025 is where local mail catchers usually are.
+const DEFAULT_MAILBOX_PORT = 8025
 
 const log = (message: string) => console.log(`[dev] ${message}`)
 
@@ -65,13 +70,24 @@ async function main(): Promise<number> {
   const secrets: Record<string, string> = {}
   if (process.env.JWT_SECRET !== undefined) secrets.JWT_SECRET = process.env.JWT_SECRET
 
+  const portInArgs = extraArgs.some((arg) => arg === '--port' || arg.startsWith('--port='))
+  const mailboxPortSetting = process.env.MAILBOX_PORT?.trim()
+
   const dev = startDevServer({
     databaseUrl: process.env.DATABASE_URL?.trim() || undefined,
     pgliteDataDir,
     host: '127.0.0.1',
-    port: process.env.PORT || '8787',
+    port: portInArgs ? 8787 : parsePort(process.env.PORT?.trim() || '8787', 'PORT'),
+    portHint: portInArgs
+      ? (port) => `pass another one, e.g. npm run dev -- --port ${port + 1}`
+      : (port) => `set PORT to another one, e.g. PORT=${port + 1} npm run dev`,
     neonLocalPort: Number(process.env.NEON_LOCAL_PORT) || 0,
-    mailboxPort: Number(process.env.MAILBOX_PORT) || 0,
+    mailboxPort: mailboxPortSetting
+      ? parsePort(mailboxPortSetting, 'MAILBOX_PORT')
+      : DEFAULT_MAILBOX_PORT,
+    mailboxPortHint: mailboxPortSetting
+      ? (port) => `set MAILBOX_PORT to another one, e.g. MAILBOX_PORT=${port + 1} npm run dev`
+      : undefined,
     vars,
     secrets,
     wranglerArgs: extraArgs,

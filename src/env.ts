@@ -5,7 +5,7 @@ import { JwtSecret } from './lib/jwt-secret'
 import type { Logger } from './lib/logger'
 
 /**
- * The `EMAIL` send_email binding is optional (see the README's email section): without it, mail
+ * The `EMAIL` send_email binding is optional (see docs/email.md): without it, mail
  * waits in the outbox and a warning is logged.
  */
 export type Bindings = CloudflareBindings & { EMAIL?: SendEmail }

@@ -178,6 +178,10 @@ describe('neon-local on a persisted PGlite', () => {
         await expect(startNeonLocal({ pgliteDataDir: dataDir })).rejects.toThrow(
           `is in use by process ${process.pid}`,
         )
+        // The message names the setting that gives a second run a database of its own.
+        await expect(startNeonLocal({ pgliteDataDir: dataDir })).rejects.toThrow(
+          'set PGLITE_DATA_DIR to another directory',
+        )
       } finally {
         await first.close()
       }

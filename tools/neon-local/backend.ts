@@ -49,8 +49,9 @@ function lockDataDir(dataDir: string): () => void {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error
       const owner = Number(fs.readFileSync(lockPath, 'utf8').trim())
       if (Number.isInteger(owner) && owner > 0 && isAlive(owner)) {
+        // PGlite serves one process: the way out is to stop that one or to use another directory.
         throw new Error(
-          `PGlite data directory ${dataDir} is in use by process ${owner} (is \`npm run dev\` running?)`,
+          `PGlite data directory ${dataDir} is in use by process ${owner} (another \`npm run dev\`?): stop it, or set PGLITE_DATA_DIR to another directory for a database of this run's own`,
         )
       }
       // Left behind by a process that died without cleaning up.
