@@ -18,7 +18,8 @@ const jwtSecret = randomBytes(32).toString('hex')
 const wranglerVars = unstable_readConfig({ config: './wrangler.toml' }).vars
 
 // Hashes made by the native bcrypt, standing in for the ones the old Python service stored:
-// the Worker's pure-JS bcrypt must accept them as they are.
+// the Worker's WebAssembly bcrypt must accept them as they are (test/setup/native-bcrypt.ts has
+// more, for the cross-verification tests).
 const legacyPassword = 'Legacy-Pass-2019'
 const legacyHashes = {
   '2b': hashSync(legacyPassword, { cost: 10, version: '2b' }),

@@ -14,6 +14,7 @@ declare namespace Cloudflare {
 		REFRESH_TOKEN_TTL: string;
 		SESSION_MAX_AGE: string;
 		BCRYPT_COST: string;
+		PASSWORD_HASH: string;
 		REQUIRE_EMAIL_VERIFICATION: string;
 		APP_URL: string;
 		EMAIL_FROM: string;
@@ -28,7 +29,7 @@ type StringifyValues<EnvType extends Record<string, unknown>> = {
 	[Binding in keyof EnvType]: EnvType[Binding] extends string ? EnvType[Binding] : string;
 };
 declare namespace NodeJS {
-	interface ProcessEnv extends StringifyValues<Pick<Cloudflare.Env, "ACCESS_TOKEN_TTL" | "REFRESH_TOKEN_TTL" | "SESSION_MAX_AGE" | "BCRYPT_COST" | "REQUIRE_EMAIL_VERIFICATION" | "APP_URL" | "EMAIL_FROM" | "CORS_ORIGINS" | "JWT_SECRET" | "DATABASE_URL" | "NEON_FETCH_ENDPOINT">> {}
+	interface ProcessEnv extends StringifyValues<Pick<Cloudflare.Env, "ACCESS_TOKEN_TTL" | "REFRESH_TOKEN_TTL" | "SESSION_MAX_AGE" | "BCRYPT_COST" | "PASSWORD_HASH" | "REQUIRE_EMAIL_VERIFICATION" | "APP_URL" | "EMAIL_FROM" | "CORS_ORIGINS" | "JWT_SECRET" | "DATABASE_URL" | "NEON_FETCH_ENDPOINT">> {}
 }
 
 // Begin runtime types

@@ -17,9 +17,10 @@ import fs from 'node:fs'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { repoRoot } from './paths'
+import { checkedVersion, packageDir, writeIfChanged } from './vendor-package'
 
 const PACKAGE = 'swagger-ui-dist'
-const sourceDir = path.join(repoRoot, 'node_modules', PACKAGE)
+const sourceDir = packageDir(PACKAGE)
 export const vendorDir = path.join(repoRoot, 'public', 'docs', 'vendor')
 
 /**
@@ -36,48 +37,11 @@ export const VENDORED_FILES = [
   'NOTICE',
 ] as const
 
-const readJson = (file: string): Record<string, unknown> =>
-  JSON.parse(fs.readFileSync(file, 'utf8')) as Record<string, unknown>
-
-/** The exact version package.json pins; a range would let two installs ship different code. */
-function pinnedVersion(): string {
-  const manifest = readJson(path.join(repoRoot, 'package.json'))
-  const sections = [manifest.dependencies, manifest.devDependencies] as (
-    | Record<string, string>
-    | undefined
-  )[]
-  const version = sections.map((section) => section?.[PACKAGE]).find(Boolean)
-  if (!version || !/^\d+\.\d+\.\d+$/.test(version))
-    throw new Error(`package.json must pin ${PACKAGE} to an exact version (found ${version})`)
-  return version
-}
-
-function installedVersion(): string {
-  const manifestPath = path.join(sourceDir, 'package.json')
-  if (!fs.existsSync(manifestPath))
-    throw new Error(`${PACKAGE} is not installed in node_modules: run \`npm install\``)
-  return String(readJson(manifestPath).version)
-}
-
-/** Writes only what changed, so `wrangler dev` (which watches public/) does not reload for nothing. */
-function copyIfChanged(from: string, to: string): boolean {
-  const content = fs.readFileSync(from)
-  if (fs.existsSync(to) && fs.readFileSync(to).equals(content)) return false
-  fs.writeFileSync(to, content)
-  return true
-}
-
 export function vendorSwaggerUi(): { version: string; changed: string[] } {
-  const version = pinnedVersion()
-  const installed = installedVersion()
-  // A stale node_modules (package.json bumped, `npm install` not run) must not ship old code.
-  if (installed !== version)
-    throw new Error(
-      `${PACKAGE} ${installed} is installed but package.json pins ${version}: run \`npm install\``,
-    )
+  const version = checkedVersion(PACKAGE)
   fs.mkdirSync(vendorDir, { recursive: true })
   const changed: string[] = VENDORED_FILES.filter((file) =>
-    copyIfChanged(path.join(sourceDir, file), path.join(vendorDir, file)),
+    writeIfChanged(path.join(vendorDir, file), fs.readFileSync(path.join(sourceDir, file))),
   )
   // Files a previous version vendored and this one does not would otherwise be served forever.
   const wanted = new Set<string>(VENDORED_FILES)

@@ -12,11 +12,13 @@ describe('loadConfig', () => {
       ACCESS_TOKEN_TTL: '',
       REFRESH_TOKEN_TTL: '',
       BCRYPT_COST: '',
+      PASSWORD_HASH: '',
       CORS_ORIGINS: '',
     })
     expect(config.accessTokenTtlSeconds).toBe(24 * 3600)
     expect(config.refreshTokenTtlSeconds).toBe(30 * 86_400)
     expect(config.bcryptCost).toBe(12)
+    expect(config.passwordAlgorithm).toBe('bcrypt')
     expect(config.corsOrigins).toEqual([])
   })
 
@@ -26,11 +28,13 @@ describe('loadConfig', () => {
       ACCESS_TOKEN_TTL: '15m',
       REFRESH_TOKEN_TTL: '7d',
       BCRYPT_COST: '10',
+      PASSWORD_HASH: ' scrypt ',
       CORS_ORIGINS: 'https://a.example.com/, https://b.example.com',
     })
     expect(config.accessTokenTtlSeconds).toBe(900)
     expect(config.refreshTokenTtlSeconds).toBe(7 * 86_400)
     expect(config.bcryptCost).toBe(10)
+    expect(config.passwordAlgorithm).toBe('scrypt')
     expect(config.corsOrigins).toEqual(['https://a.example.com', 'https://b.example.com'])
   })
 
@@ -46,6 +50,8 @@ describe('loadConfig', () => {
     ['a DATABASE_URL that is not postgresql://', { DATABASE_URL: 'mysql://x@y/z' }, 'DATABASE_URL'],
     ['a BCRYPT_COST under 4', { BCRYPT_COST: '3' }, 'BCRYPT_COST'],
     ['a BCRYPT_COST over 15', { BCRYPT_COST: '16' }, 'BCRYPT_COST'],
+    ['a PASSWORD_HASH of another algorithm', { PASSWORD_HASH: 'argon2id' }, 'PASSWORD_HASH'],
+    ['a PASSWORD_HASH in capitals', { PASSWORD_HASH: 'SCRYPT' }, 'PASSWORD_HASH'],
     ['a malformed ACCESS_TOKEN_TTL', { ACCESS_TOKEN_TTL: '1 day' }, 'ACCESS_TOKEN_TTL'],
     ['a zero REFRESH_TOKEN_TTL', { REFRESH_TOKEN_TTL: '0d' }, 'REFRESH_TOKEN_TTL'],
     ['a malformed SESSION_MAX_AGE', { SESSION_MAX_AGE: '90 days' }, 'SESSION_MAX_AGE'],

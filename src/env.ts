@@ -3,6 +3,7 @@ import type { Database } from './db/client'
 import type { UserRow } from './db/schema'
 import { JwtSecret } from './lib/jwt-secret'
 import type { Logger } from './lib/logger'
+import type { PasswordAlgorithm } from './lib/password'
 
 /**
  * The `EMAIL` send_email binding is optional (see docs/email.md): without it, mail
@@ -55,6 +56,9 @@ const optionalText = z
   .optional()
   .transform((value) => value?.trim() || undefined)
 
+/** How new and changed passwords are stored; see lib/password.ts. */
+const PASSWORD_ALGORITHMS = ['bcrypt', 'scrypt'] as const satisfies readonly PasswordAlgorithm[]
+
 const LOOPBACK_HOST = /^(localhost|127(\.\d{1,3}){3}|\[::1\])$/i
 
 const ConfigSchema = z.object({
@@ -69,6 +73,9 @@ const ConfigSchema = z.object({
   BCRYPT_COST: optionalText
     .transform((value) => (value === undefined ? 12 : Number(value)))
     .pipe(z.number().int().min(4).max(15)),
+  PASSWORD_HASH: optionalText.pipe(
+    z.enum(PASSWORD_ALGORITHMS, 'must be bcrypt or scrypt').default('bcrypt'),
+  ),
   CORS_ORIGINS: optionalText.transform((value) =>
     (value ?? '')
       .split(',')
@@ -94,7 +101,12 @@ export type Config = {
   accessTokenTtlSeconds: number
   refreshTokenTtlSeconds: number
   sessionMaxAgeSeconds: number
+  /**
+   * The cost of new bcrypt hashes, and under scrypt the bcrypt work every failed login is made
+   * to cost, so that accounts still on a bcrypt hash cannot be told apart (lib/password.ts).
+   */
   bcryptCost: number
+  passwordAlgorithm: PasswordAlgorithm
   corsOrigins: readonly string[]
   neonFetchEndpoint: string | undefined
   requireEmailVerification: boolean
@@ -133,6 +145,7 @@ export function loadConfig(env: Bindings): Config {
     refreshTokenTtlSeconds: settings.REFRESH_TOKEN_TTL,
     sessionMaxAgeSeconds: settings.SESSION_MAX_AGE,
     bcryptCost: settings.BCRYPT_COST,
+    passwordAlgorithm: settings.PASSWORD_HASH,
     corsOrigins: settings.CORS_ORIGINS,
     neonFetchEndpoint: settings.NEON_FETCH_ENDPOINT,
     requireEmailVerification: settings.REQUIRE_EMAIL_VERIFICATION === 'true',

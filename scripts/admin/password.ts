@@ -5,7 +5,7 @@
  */
 import fs from 'node:fs'
 import path from 'node:path'
-import { hashPassword } from '../../src/lib/password'
+import { hash } from '@node-rs/bcrypt'
 import { NewPassword } from '../../src/users/schemas'
 import { ToolError } from '../app-database'
 import { repoRoot } from '../paths'
@@ -92,7 +92,11 @@ export function bcryptCost(env: NodeJS.ProcessEnv = process.env): number {
   return cost
 }
 
-/** The hash the app itself would store: its own bcrypt module, at its cost. */
+/**
+ * The hash the app would store: `$2b$` bcrypt at its cost, made by the native @node-rs/bcrypt
+ * (the app's WebAssembly module loads only in workerd; the two agree byte for byte, see
+ * src/lib/bcrypt-wasm.test.ts). With PASSWORD_HASH=scrypt it moves to scrypt at the first login.
+ */
 export function hashForApp(password: string, cost: number): Promise<string> {
-  return hashPassword(password, cost)
+  return hash(password, { cost })
 }

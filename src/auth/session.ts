@@ -35,7 +35,8 @@ const userAgentOf = (c: Context<AppEnv>) =>
 /**
  * Checks an email and password under the login throttle and opens a new token family.
  * Two round trips, success or failure (a refused try: one); unknown emails, and wrong passwords
- * for hashes at a lower cost, cost the same bcrypt work as a wrong password at BCRYPT_COST.
+ * for hashes at a lower cost or of the other algorithm, cost the same password-hashing work as a
+ * wrong password against a hash in the configured form (lib/password.ts).
  */
 export async function logIn(
   c: Context<AppEnv>,
@@ -49,10 +50,11 @@ export async function logIn(
   }
   const passwordMatches = user
     ? await verifyPassword(credentials.password, user.passwordHash)
-    : await burnPasswordCheck(credentials.password, config.bcryptCost)
+    : await burnPasswordCheck(credentials.password, config)
   if (!user || !passwordMatches) {
-    // A hash from the old service, at a lower cost, must not answer faster than an unknown email.
-    if (user) await topUpPasswordCheck(credentials.password, user.passwordHash, config.bcryptCost)
+    // A hash from the old service, at a lower cost or of the other algorithm, must not answer
+    // faster than an unknown email.
+    if (user) await topUpPasswordCheck(credentials.password, user.passwordHash, config)
     await recordLoginFailure(db, limits)
     c.var.log.info('login failed', { reason: user ? 'wrong password' : 'unknown email' })
     throw invalidCredentials()
@@ -63,12 +65,12 @@ export async function logIn(
     c.var.log.info('login refused', { userId: user.id, reason: 'email not verified' })
     throw emailNotVerified()
   }
-  // Hashes from the old service or from before a cost change move to the configured cost on
-  // the next login, so known and unknown emails keep costing the same.
-  const rehash = needsRehash(user.passwordHash, config.bcryptCost)
+  // Hashes from the old service, from before a cost change or of the other algorithm move to
+  // the configured form on the next login, so known and unknown emails keep costing the same.
+  const rehash = needsRehash(user.passwordHash, config)
     ? {
         previousHash: user.passwordHash,
-        passwordHash: await hashPassword(credentials.password, config.bcryptCost),
+        passwordHash: await hashPassword(credentials.password, config),
       }
     : undefined
   const refreshToken = createRefreshToken()

@@ -102,7 +102,7 @@ export const emailAuthRoutes = new Hono<AppEnv>()
     validate('json', PasswordResetConfirmBody),
     async (c) => {
       const { token, newPassword } = c.req.valid('json')
-      const passwordHash = await hashPassword(newPassword, c.var.config.bcryptCost)
+      const passwordHash = await hashPassword(newPassword, c.var.config)
       const reset = await resetPassword(c.var.db, {
         tokenHash: await sha256Hex(token),
         passwordHash,

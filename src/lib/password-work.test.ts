@@ -1,4 +1,3 @@
-import bcrypt from 'bcryptjs'
 import { afterEach, describe, expect, inject, it, vi } from 'vitest'
 import {
   api,
@@ -8,19 +7,20 @@ import {
   sql,
   uniqueEmail,
 } from '../../test/support/api'
+import { bcrypt } from './bcrypt-wasm'
+import { DECOY_HASHES, hashPassword } from './password'
 
 /**
  * What a login costs, asserted as bcrypt work rather than time: the checks it made, each at the
  * cost of the hash it checked against (work doubles with each cost step). Calls are told apart
  * by their password, unique per test, since other test files share the module.
  */
-const compare = vi.spyOn(bcrypt, 'compare')
-afterEach(() => compare.mockClear())
+const verify = vi.spyOn(bcrypt, 'verify')
+afterEach(() => verify.mockClear())
 
+const costOf = (hash: string) => bcrypt.costOf(hash) ?? Number.NaN
 const checksWith = (password: string) =>
-  compare.mock.calls
-    .filter(([presented]) => presented === password)
-    .map(([, hash]) => bcrypt.getRounds(hash))
+  verify.mock.calls.filter(([presented]) => presented === password).map(([, hash]) => costOf(hash))
 const work = (costs: number[]) => costs.reduce((sum, cost) => sum + 2 ** cost, 0)
 
 const login = (call: typeof api, email: string, password: string) =>
@@ -40,7 +40,7 @@ const storedCost = async (email: string) => {
     'select password_hash from users where email = $1',
     [email],
   )
-  return bcrypt.getRounds(row?.password_hash ?? '')
+  return costOf(row?.password_hash ?? '')
 }
 
 describe('the bcrypt work of a login', () => {
@@ -50,7 +50,7 @@ describe('the bcrypt work of a login', () => {
     expect((await login(call, uniqueEmail('nobody'), password)).status).toBe(401)
     expect(checksWith(password)).toEqual([6])
 
-    const email = await insertUser(await bcrypt.hash(STRONG_PASSWORD, 6))
+    const email = await insertUser(await hashPassword(STRONG_PASSWORD, 6))
     const wrong = `Wrong-${crypto.randomUUID()}`
     expect((await login(call, email, wrong)).status).toBe(401)
     expect(work(checksWith(wrong))).toBe(work(checksWith(password)))
@@ -58,7 +58,7 @@ describe('the bcrypt work of a login', () => {
 
   it('tops a wrong password for a lower-cost hash up to the work of one at BCRYPT_COST', async () => {
     const call = await apiWithSettings({ BCRYPT_COST: '7' })
-    const email = await insertUser(await bcrypt.hash(STRONG_PASSWORD, 4))
+    const email = await insertUser(await hashPassword(STRONG_PASSWORD, 4))
     const wrong = `Wrong-${crypto.randomUUID()}`
     expect((await login(call, email, wrong)).status).toBe(401)
     const costs = checksWith(wrong)
@@ -69,7 +69,7 @@ describe('the bcrypt work of a login', () => {
   it('moves a hash from the old service to BCRYPT_COST on its next successful login', async () => {
     const hash = inject('legacyHashes')['2b']
     const email = await insertUser(hash)
-    expect(bcrypt.getRounds(hash)).toBe(10)
+    expect(costOf(hash)).toBe(10)
     const res = await login(api, email, inject('legacyPassword'))
     expect(res.status).toBe(200)
     // The suite runs at BCRYPT_COST 4.
@@ -78,7 +78,7 @@ describe('the bcrypt work of a login', () => {
   })
 
   it('leaves a hash already at BCRYPT_COST alone', async () => {
-    const hash = await bcrypt.hash(STRONG_PASSWORD, 4)
+    const hash = await hashPassword(STRONG_PASSWORD, 4)
     const email = await insertUser(hash)
     expect((await login(api, email, STRONG_PASSWORD)).status).toBe(200)
     const [row] = await sql<{ password_hash: string }>(
@@ -86,5 +86,9 @@ describe('the bcrypt work of a login', () => {
       [email],
     )
     expect(row?.password_hash).toBe(hash)
+  })
+
+  it('has a decoy at each cost BCRYPT_COST allows, made at that cost', () => {
+    for (let cost = 4; cost <= 15; cost += 1) expect(costOf(DECOY_HASHES[cost] ?? '')).toBe(cost)
   })
 })

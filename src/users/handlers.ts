@@ -21,7 +21,7 @@ export const registerHandlers = factory.createHandlers(
   async (c) => {
     const { name, email, password } = c.req.valid('json')
     const [passwordHash, { token, tokenHash }] = await Promise.all([
-      hashPassword(password, c.var.config.bcryptCost),
+      hashPassword(password, c.var.config),
       newEmailToken(),
     ])
     const { user, outboxId } = await insertUser(

@@ -164,7 +164,7 @@ export const usersRoutes = new Hono<AppEnv>()
       const { currentPassword, newPassword } = c.req.valid('json')
       const { user } = c.var.auth
       const release = await confirmCurrentPassword(c, user, currentPassword)
-      const passwordHash = await hashPassword(newPassword, c.var.config.bcryptCost)
+      const passwordHash = await hashPassword(newPassword, c.var.config)
       const changed = await changePassword(
         c.var.db,
         { userId: user.id, tokenVersion: user.tokenVersion, passwordHash },

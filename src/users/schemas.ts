@@ -1,6 +1,6 @@
 import * as z from 'zod'
 import { roleEnum, type UserRow } from '../db/schema'
-import { BCRYPT_MAX_BYTES } from '../lib/password'
+import { BCRYPT_MAX_BYTES } from '../lib/password-limits'
 
 const utf8Bytes = (value: string) => new TextEncoder().encode(value).byteLength
 /** Lone UTF-16 surrogates would be stored as U+FFFD: refuse them instead. */
