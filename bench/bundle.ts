@@ -75,10 +75,17 @@ export async function measureBundle(): Promise<BundleReport> {
     // What no input accounts for: esbuild's module wrappers and helpers.
     const attributed = [...sizes.values()].reduce((total, bytes) => total + bytes, 0)
     sizes.set('(esbuild runtime)', code.length - attributed)
+    // Modules uploaded beside the script (the bcrypt WebAssembly) count as much as the script.
+    const modules = fs
+      .readdirSync(outdir)
+      .filter((file) => file !== 'index.js' && !/\.(map|json|md)$/.test(file))
+      .map((file) => ({ file, content: fs.readFileSync(path.join(outdir, file)) }))
+    for (const { file, content } of modules) sizes.set(`(module) ${file}`, content.length)
+    const files = [code, ...modules.map(({ content }) => content)]
     return {
       command: `wrangler ${args.join(' ').replaceAll(outdir, '<tmp>')}`,
-      bytes: code.length,
-      gzipBytes: zlib.gzipSync(code).length,
+      bytes: files.reduce((total, file) => total + file.length, 0),
+      gzipBytes: files.reduce((total, file) => total + zlib.gzipSync(file).length, 0),
       byPackage: [...sizes]
         .map(([name, bytes]) => ({ name, bytes }))
         .filter(({ bytes }) => bytes > 0)
