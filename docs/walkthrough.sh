@@ -109,8 +109,8 @@ TOKEN=$(curl -sS --fail-with-body $API/v1/users/login -H 'content-type: applicat
 # --- the first admin -----------------------------------------------------------------------------
 curl -sS --fail-with-body $API/v1/users -H 'content-type: application/json' \
   -d "{\"name\":\"Root\",\"email\":\"$ROOT\",\"password\":\"Admin-Horse-11\"}" | jq .data.role
-# One SQL statement, through the same database npm run dev uses, while it runs.
-npm run --silent db:sql -- "UPDATE users SET role = 'admin' WHERE email = '$ROOT'"
+# npm run admin reaches the database npm run dev uses, while it runs (docs/administration.md).
+npm run admin -- promote "$ROOT"
 ADMIN_TOKEN=$(curl -sS --fail-with-body $API/v1/users/login -H 'content-type: application/json' \
   -d "{\"email\":\"$ROOT\",\"password\":\"Admin-Horse-11\"}" | jq -er .data.token)
 

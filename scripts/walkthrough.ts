@@ -105,7 +105,7 @@ async function main(): Promise<number> {
     ...process.env,
     PORT: String(port),
     MAILBOX_PORT: String(mailboxPort),
-    // npm run dev and the walkthrough's `npm run db:sql` must open the same database.
+    // npm run dev and the walkthrough's `npm run admin` must open the same database.
     PGLITE_DATA_DIR: path.join(scratch, 'pglite'),
     API: `http://127.0.0.1:${port}`,
     MAILBOX: `http://127.0.0.1:${mailboxPort}/`,
