@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto'
+import path from 'node:path'
 import { cloudflareTest } from '@cloudflare/vitest-pool-workers'
 import { hashSync } from '@node-rs/bcrypt'
 import { defineConfig } from 'vitest/config'
@@ -15,7 +16,17 @@ const jwtSecret = randomBytes(32).toString('hex')
 
 // The pool reads .dev.vars (npm run dev's, a developer's own) over wrangler.toml's [vars]; the
 // tests set wrangler.toml's values back, so what a developer tries locally never changes them.
-const wranglerVars = unstable_readConfig({ config: './wrangler.toml' }).vars
+const wrangler = unstable_readConfig({ config: './wrangler.toml' })
+const wranglerVars = wrangler.vars
+
+// The module aliases the Worker is bundled with (wrangler.toml's [alias]), so that the tests run
+// the modules production runs.
+const wranglerAliases = Object.fromEntries(
+  Object.entries(wrangler.alias ?? {}).map(([name, target]) => [
+    name,
+    path.resolve(String(target)),
+  ]),
+)
 
 // Hashes made by the native bcrypt, standing in for the ones the old Python service stored:
 // the Worker's WebAssembly bcrypt must accept them as they are (test/setup/native-bcrypt.ts has
@@ -47,6 +58,7 @@ export default defineConfig({
             },
           })),
         ],
+        resolve: { alias: wranglerAliases },
         test: {
           name: 'workers',
           include: ['src/**/*.test.ts', 'test/**/*.test.ts'],

@@ -3,15 +3,18 @@ import { bodyLimit } from 'hono/body-limit'
 import { cors } from 'hono/cors'
 import { secureHeaders } from 'hono/secure-headers'
 import { describeRoute } from 'hono-openapi'
+import * as z from 'zod'
 import { authRoutes, legacyLoginRoutes, loginRoutes } from './auth/routes'
 import { emailAuthRoutes, verificationEmailRoutes } from './email/routes'
 import type { AppEnv } from './env'
 import { healthRoutes } from './health/routes'
 import { createNotFoundHandler, handleError } from './lib/error-handler'
 import { ApiError } from './lib/errors'
+import { openApiSchema } from './lib/openapi-schema'
 import { accessLog } from './middleware/access-log'
 import { requestContext } from './middleware/context'
 import { requestIds } from './middleware/request-ids'
+import { internalFailure } from './openapi/describe'
 import { describeDocument, serveOpenApiDocument } from './openapi/routes'
 import { sessionsRoutes } from './sessions/routes'
 import { legacyUsersRoutes, usersRoutes } from './users/routes'
@@ -22,7 +25,25 @@ export const MAX_BODY_BYTES = 16 * 1024
 const describeStatus = describeRoute({
   summary: 'Service status',
   tags: ['service'],
-  responses: { '200': { description: 'Running, with the API version' } },
+  responses: {
+    '200': {
+      description: 'Running, with the API version',
+      content: {
+        'application/json': {
+          schema: openApiSchema(
+            z.object({
+              success: z.literal(true),
+              status: z.literal('ok'),
+              message: z.string(),
+              version: z.string(),
+            }),
+            'output',
+          ),
+        },
+      },
+    },
+    ...internalFailure,
+  },
 })
 
 const noStore: MiddlewareHandler = async function noStore(c, next) {

@@ -1,5 +1,6 @@
 import { describeRoute } from 'hono-openapi'
 import * as z from 'zod'
+import { openApiSchema } from '../lib/openapi-schema'
 import {
   aliasOf,
   authFailures,
@@ -11,6 +12,7 @@ import {
   OPTIONAL_BODY,
   ok,
   RETRY_AFTER,
+  serviceFailures,
   tooLarge,
   WWW_AUTHENTICATE,
 } from '../openapi/describe'
@@ -25,10 +27,34 @@ const TokenPair = z
     token: z.string().meta({ description: 'JWT access token (HS256)' }),
     tokenType: z.literal('Bearer'),
     expiresIn: z.number().int().meta({ description: 'Seconds' }),
-    refreshToken: z.string().meta({ description: 'Opaque; single use' }),
+    refreshToken: z.string().optional().meta({
+      description:
+        'Opaque; single use. Left out when the request asked for the `__Host-refresh_token` cookie instead (`X-Refresh-Token-Transport: cookie`)',
+    }),
     user: User,
   })
   .meta({ id: 'TokenPair' })
+
+/** The browser app keeps its refresh token in an HttpOnly cookie rather than in script. */
+const cookieTransport = [
+  {
+    name: 'X-Refresh-Token-Transport',
+    in: 'header' as const,
+    required: false,
+    schema: { type: 'string' as const, enum: ['cookie'] },
+    description:
+      'With `cookie`, the refresh token travels in the `__Host-refresh_token` cookie (Set-Cookie) instead of the body',
+  },
+]
+
+const OAuthToken = z
+  .object({
+    access_token: z.string(),
+    token_type: z.literal('bearer'),
+    expires_in: z.number().int(),
+    refresh_token: z.string(),
+  })
+  .meta({ id: 'OAuthToken' })
 
 const wrongPassword = failure('Wrong email or password (`invalid_credentials`)', WWW_AUTHENTICATE)
 const unverified = failure(
@@ -43,12 +69,14 @@ const login = {
   summary: 'Log in',
   tags: TAGS,
   description: 'Opens a session (see `/v1/auth/sessions`).',
+  parameters: cookieTransport,
   responses: {
     '200': ok('Access and refresh token', TokenPair),
     '401': wrongPassword,
     '403': unverified,
     '429': tooManyLogins,
     ...bodyFailures,
+    ...serviceFailures,
   },
 }
 export const describeLogin = describeRoute(login)
@@ -60,20 +88,7 @@ export const describeToken = describeRoute({
   responses: {
     '200': {
       description: 'OAuth2 token response (RFC 6749 §5.1, no envelope)',
-      content: {
-        'application/json': {
-          schema: {
-            type: 'object',
-            required: ['access_token', 'token_type', 'expires_in', 'refresh_token'],
-            properties: {
-              access_token: { type: 'string' },
-              token_type: { const: 'bearer' },
-              expires_in: { type: 'integer' },
-              refresh_token: { type: 'string' },
-            },
-          },
-        },
-      },
+      content: { 'application/json': { schema: openApiSchema(OAuthToken, 'output') } },
     },
     '401': wrongPassword,
     '403': unverified,
@@ -81,6 +96,7 @@ export const describeToken = describeRoute({
     '413': tooLarge,
     '415': failure('Body is not form-encoded (`unsupported_media_type`)'),
     '422': invalidFields,
+    ...serviceFailures,
   },
 })
 
@@ -88,7 +104,8 @@ export const describeRefresh = describeRoute({
   summary: 'Spend a refresh token for a new pair',
   tags: TAGS,
   description:
-    'The presented token is spent. Presenting a spent token again ends its session: every token of that login stops working.',
+    'The presented token is spent. Presenting a spent token again ends its session: every token of that login stops working. The body may be left out (or be `{}`) only with `X-Refresh-Token-Transport: cookie`, when the token comes from the cookie.',
+  parameters: cookieTransport,
   responses: {
     '200': ok('New access and refresh token', TokenPair),
     '401': failure(
@@ -97,6 +114,7 @@ export const describeRefresh = describeRoute({
     ),
     '429': failure('Too many refreshes from this address (`rate_limited`)', RETRY_AFTER),
     ...bodyFailures,
+    ...serviceFailures,
   },
 })
 
@@ -106,6 +124,7 @@ export const describeLogout = describeRoute({
   description:
     "Ends the access token's session (`scope: current`), every other session of the caller (`others`) or all of them (`all`). A `refreshToken` of the caller's in the body ends its session too. Access and refresh tokens of an ended session are refused at once. The body is optional.",
   security: bearer,
+  parameters: cookieTransport,
   requestBody: OPTIONAL_BODY,
-  responses: { '204': noContent('Ended'), ...authFailures, ...bodyFailures },
+  responses: { '204': noContent('Ended'), ...authFailures, ...bodyFailures, ...serviceFailures },
 })

@@ -7,6 +7,7 @@ import {
   noContent,
   ok,
   RETRY_AFTER,
+  serviceFailures,
 } from '../openapi/describe'
 import { User } from '../users/schemas'
 
@@ -22,7 +23,12 @@ const accepted = ok('Accepted: the email is on its way (or, for a reset, would b
 export const describeVerifyEmail = describeRoute({
   summary: 'Verify an email address with the token from its link',
   tags: TAGS,
-  responses: { '200': ok('Verified', User), ...bodyFailures, '400': invalidToken },
+  responses: {
+    '200': ok('Verified', User),
+    ...bodyFailures,
+    '400': invalidToken,
+    ...serviceFailures,
+  },
 })
 
 export const describeResendVerification = describeRoute({
@@ -34,6 +40,7 @@ export const describeResendVerification = describeRoute({
     '202': accepted,
     '429': failure('Asked within the last minute (`rate_limited`)', RETRY_AFTER),
     ...authFailures,
+    ...serviceFailures,
   },
 })
 
@@ -46,6 +53,7 @@ export const describePasswordReset = describeRoute({
     '202': accepted,
     '429': failure('Too many reset requests (`rate_limited`)', RETRY_AFTER),
     ...bodyFailures,
+    ...serviceFailures,
   },
 })
 
@@ -59,5 +67,6 @@ export const describePasswordResetConfirm = describeRoute({
     '429': failure('Too many tries from this address (`rate_limited`)', RETRY_AFTER),
     ...bodyFailures,
     '400': invalidToken,
+    ...serviceFailures,
   },
 })

@@ -4,16 +4,30 @@ import { describeRoute } from 'hono-openapi'
 import * as z from 'zod'
 import type { AppEnv } from '../env'
 import { ApiError } from '../lib/errors'
-import { failure, ok, RETRY_AFTER } from '../openapi/describe'
+import { openApiSchema } from '../lib/openapi-schema'
+import { failure, internalFailure, RETRY_AFTER } from '../openapi/describe'
 
 const describeHealth = describeRoute({
   summary: 'Liveness and a database round trip',
   tags: ['service'],
   responses: {
-    '200': ok(
-      'The API and its database are reachable',
-      z.object({ database: z.literal('ok'), databaseLatencyMs: z.number() }),
-    ),
+    '200': {
+      description: 'The API and its database are reachable',
+      content: {
+        'application/json': {
+          schema: openApiSchema(
+            z.object({
+              success: z.literal(true),
+              status: z.literal('ok'),
+              message: z.string(),
+              data: z.object({ database: z.literal('ok'), databaseLatencyMs: z.number() }),
+            }),
+            'output',
+          ),
+        },
+      },
+    },
+    ...internalFailure,
     '503': failure('Database unreachable (`service_unavailable`)', RETRY_AFTER),
   },
 })

@@ -73,6 +73,20 @@ export const bodyFailures: Responses = {
   '422': invalidFields,
 }
 
+/** What any route can answer when the service itself fails (see lib/error-handler.ts). */
+export const internalFailure: Responses = {
+  '500': failure('The service is misconfigured or failed; nothing was changed (`internal_error`)'),
+}
+
+/** ...and a route that reads or writes the database, when it cannot be reached. */
+export const serviceFailures: Responses = {
+  ...internalFailure,
+  '503': failure(
+    'The database cannot be reached: send the same request again after `Retry-After` (`service_unavailable`)',
+    RETRY_AFTER,
+  ),
+}
+
 export const authFailures: Responses = {
   '401': failure('Missing, invalid, expired or revoked token (`unauthorized`)', WWW_AUTHENTICATE),
 }

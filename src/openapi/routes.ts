@@ -1,7 +1,10 @@
 import type { Hono, MiddlewareHandler } from 'hono'
 import { describeRoute, type GenerateSpecOptions, generateSpecs } from 'hono-openapi'
+import * as z from 'zod'
 import type { AppEnv } from '../env'
+import { openApiSchema } from '../lib/openapi-schema'
 import { API_VERSION } from '../version'
+import { internalFailure } from './describe'
 
 const documentation: GenerateSpecOptions['documentation'] = {
   info: {
@@ -29,7 +32,17 @@ const documentation: GenerateSpecOptions['documentation'] = {
 export const describeDocument = describeRoute({
   summary: 'This OpenAPI document (Swagger UI at /docs)',
   tags: ['service'],
-  responses: { '200': { description: 'OpenAPI 3.1' } },
+  responses: {
+    '200': {
+      description: 'OpenAPI 3.1',
+      content: {
+        'application/json': {
+          schema: openApiSchema(z.looseObject({ openapi: z.literal('3.1.0') }), 'output'),
+        },
+      },
+    },
+    ...internalFailure,
+  },
 })
 
 /**

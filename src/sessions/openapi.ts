@@ -6,6 +6,7 @@ import {
   failure,
   noContent,
   ok,
+  serviceFailures,
   uuidPathParameter,
 } from '../openapi/describe'
 import { SessionSummary } from './schemas'
@@ -22,6 +23,7 @@ export const describeListSessions = describeRoute({
       z.object({ items: z.array(SessionSummary) }),
     ),
     ...authFailures,
+    ...serviceFailures,
   },
 })
 
@@ -34,5 +36,6 @@ export const describeEndSession = describeRoute({
     '204': noContent('Ended; its tokens are refused from now on'),
     ...authFailures,
     '404': failure("Unknown, already ended, or not the caller's (`not_found`)"),
+    ...serviceFailures,
   },
 })

@@ -12,6 +12,7 @@ import {
   ok,
   RETRY_AFTER,
   reauthFailures,
+  serviceFailures,
   uuidPathParameter,
 } from '../openapi/describe'
 import { User } from './schemas'
@@ -30,6 +31,7 @@ const register = {
     '409': failure('Email already registered (`conflict`)'),
     '429': failure('Too many registrations from this address (`rate_limited`)', RETRY_AFTER),
     ...bodyFailures,
+    ...serviceFailures,
   },
 }
 export const describeRegister = describeRoute(register)
@@ -39,7 +41,7 @@ const me = {
   summary: 'The caller',
   tags: TAGS,
   security: bearer,
-  responses: { '200': ok('The caller', User), ...authFailures },
+  responses: { '200': ok('The caller', User), ...authFailures, ...serviceFailures },
 }
 export const describeMe = describeRoute(me)
 export const describeLegacyMe = aliasOf(me, 'GET /v1/users/me')
@@ -55,11 +57,12 @@ export const describeUpdateMe = describeRoute({
     ...authFailures,
     ...bodyFailures,
     ...reauthFailures,
+    ...serviceFailures,
   },
 })
 
 export const describeChangePassword = describeRoute({
-  summary: 'Change password; every other session ends',
+  summary: 'Change password; every session ends, this one too',
   tags: TAGS,
   security: bearer,
   responses: {
@@ -67,6 +70,7 @@ export const describeChangePassword = describeRoute({
     ...authFailures,
     ...bodyFailures,
     ...reauthFailures,
+    ...serviceFailures,
     '422': failure('Invalid new password, or wrong `currentPassword` (`validation_error`)'),
   },
 })
@@ -80,6 +84,7 @@ export const describeDeleteMe = describeRoute({
     ...authFailures,
     ...bodyFailures,
     ...reauthFailures,
+    ...serviceFailures,
   },
 })
 
@@ -95,6 +100,7 @@ export const describeListUsers = describeRoute({
     ...authFailures,
     '403': failure('Not an admin (`forbidden`)'),
     '422': failure('A query parameter is not valid (`validation_error`, with `errors`)'),
+    ...serviceFailures,
   },
 })
 
@@ -112,6 +118,7 @@ export const describeGetUser = describeRoute({
     ...authFailures,
     '403': notAllowed,
     '404': unknownUser,
+    ...serviceFailures,
   },
 })
 
@@ -130,6 +137,7 @@ export const describeUpdateUser = describeRoute({
     '409': failure('Email taken (`conflict`)'),
     ...bodyFailures,
     ...reauthFailures,
+    ...serviceFailures,
   },
 })
 
@@ -147,5 +155,6 @@ export const describeDeleteUser = describeRoute({
     '404': unknownUser,
     ...bodyFailures,
     ...reauthFailures,
+    ...serviceFailures,
   },
 })
