@@ -2,7 +2,7 @@ import * as z from 'zod'
 import type { Database } from './db/client'
 import type { UserRow } from './db/schema'
 import { JwtSecret } from './lib/jwt-secret'
-import type { Logger } from './lib/logger'
+import { DEFAULT_LOG_LEVEL, LOG_LEVELS, type Logger, type LogLevel } from './lib/logger'
 
 /**
  * The `EMAIL` send_email binding is optional (see the README's email section): without it, mail
@@ -55,6 +55,10 @@ const optionalText = z
   .optional()
   .transform((value) => value?.trim() || undefined)
 
+const LogLevelSetting = optionalText.pipe(
+  z.enum(LOG_LEVELS, `must be ${LOG_LEVELS.join(', ')}`).default(DEFAULT_LOG_LEVEL),
+)
+
 const LOOPBACK_HOST = /^(localhost|127(\.\d{1,3}){3}|\[::1\])$/i
 
 const ConfigSchema = z.object({
@@ -86,6 +90,7 @@ const ConfigSchema = z.object({
   NEON_FETCH_ENDPOINT: optionalText.pipe(
     z.url({ protocol: /^https?$/, hostname: LOOPBACK_HOST }).optional(),
   ),
+  LOG_LEVEL: LogLevelSetting,
 })
 
 export type Config = {
@@ -101,6 +106,7 @@ export type Config = {
   appUrl: string | undefined
   /** The sender of every email; required with the EMAIL binding. */
   emailFrom: string | undefined
+  logLevel: LogLevel
 }
 
 /** Raised when the Worker's settings are unusable; names the settings, never their values. */
@@ -138,7 +144,25 @@ export function loadConfig(env: Bindings): Config {
     requireEmailVerification: settings.REQUIRE_EMAIL_VERIFICATION === 'true',
     appUrl: settings.APP_URL?.replace(/\/+$/, ''),
     emailFrom: settings.EMAIL_FROM,
+    logLevel: settings.LOG_LEVEL,
   }
   parsed.set(env, config)
   return config
+}
+
+const logLevels = new WeakMap<Bindings, LogLevel>()
+
+/**
+ * LOG_LEVEL on its own, once per isolate, for the logger every request gets before the other
+ * settings are read: a broken setting elsewhere must not change what is logged about it. An
+ * unusable value logs at the default here, and loadConfig refuses it by name.
+ */
+export function logLevelOf(env: Bindings): LogLevel {
+  let level = logLevels.get(env)
+  if (!level) {
+    const result = LogLevelSetting.safeParse(env.LOG_LEVEL)
+    level = result.success ? result.data : DEFAULT_LOG_LEVEL
+    logLevels.set(env, level)
+  }
+  return level
 }
