@@ -1,6 +1,5 @@
-import { Hono, type MiddlewareHandler } from 'hono'
+import { Hono } from 'hono'
 import { bodyLimit } from 'hono/body-limit'
-import { cors } from 'hono/cors'
 import { secureHeaders } from 'hono/secure-headers'
 import { authRoutes, loginRoutes } from './auth/routes'
 import { emailAuthRoutes, verificationEmailRoutes } from './email/routes'
@@ -10,6 +9,8 @@ import { createNotFoundHandler, handleError } from './lib/error-handler'
 import { ApiError } from './lib/errors'
 import { accessLog } from './middleware/access-log'
 import { requestContext } from './middleware/context'
+import { corsForBrowsers } from './middleware/cors'
+import { noStore } from './middleware/no-store'
 import { requestIds } from './middleware/request-ids'
 import { openApiRoutes } from './openapi/routes'
 import { sessionsRoutes } from './sessions/routes'
@@ -18,11 +19,6 @@ import { API_VERSION } from './version'
 
 export const MAX_BODY_BYTES = 16 * 1024
 
-const noStore: MiddlewareHandler = async function noStore(c, next) {
-  await next()
-  c.header('Cache-Control', 'no-store')
-}
-
 export function createApp() {
   const app = new Hono<AppEnv>()
 
@@ -30,7 +26,7 @@ export function createApp() {
   app.use(accessLog())
   app.use(requestContext())
   app.use(
-    cors({
+    corsForBrowsers({
       origin: (origin, c) => (c.var.config.corsOrigins.includes(origin) ? origin : null),
       allowMethods: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'],
       allowHeaders: ['Authorization', 'Content-Type', 'X-Request-Id'],
@@ -56,9 +52,8 @@ export function createApp() {
       version: API_VERSION,
     }),
   )
-  // Answers here carry tokens or users' data: no cache, shared or private, may keep them.
-  app.use('/v1/*', noStore)
-  app.use('/api/*', noStore)
+  app.use('/v1/*', noStore())
+  app.use('/api/*', noStore())
 
   app.route('/health', healthRoutes)
   app.route('/v1/users', loginRoutes)
