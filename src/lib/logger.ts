@@ -3,9 +3,9 @@ type Fields = Record<string, string | number | boolean | null | undefined>
 
 /**
  * The levels LOG_LEVEL may name; warnings and errors are always written. `info` is the default:
- * auth events (logins, refresh-token reuse, sessions ended, users deleted, role changes) and
- * problems, but no line per request, since Workers Logs already records every invocation and
- * bills by the line. `debug` adds an access line per request.
+ * auth events (registrations, logins, password changes and resets, sessions ended, users
+ * deleted, role changes) and problems, but no line per request, since Workers Logs already
+ * records every invocation and bills by the line. `debug` adds an access line per request.
  */
 export const LOG_LEVELS = ['debug', 'info', 'warn'] as const
 export type LogLevel = (typeof LOG_LEVELS)[number]
