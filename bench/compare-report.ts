@@ -1,4 +1,5 @@
 /** The comparison with the old service: medians per stack, the ratios, and their Markdown. */
+import os from 'node:os'
 import { type Comparison, OLD_METER, type StackName } from './compare'
 import { WORKER_METER } from './measure'
 
@@ -119,6 +120,19 @@ const ms = (value: number | null | undefined) =>
 const x = (value: number) => (Number.isFinite(value) ? `${value.toFixed(2)}×` : 'n/a')
 const verdict = (met: boolean) => (met ? '**met**' : '**not met**')
 
+/**
+ * The req/s this machine's CPU allows a stack, from its figures: no process but PostgreSQL's
+ * (a backend per connection) runs on more than one core (workerd runs a Worker on one thread,
+ * Python holds its GIL, neon-local is one event loop), and all of them together, the load
+ * generator included, have the machine's cores.
+ */
+export function ceiling(f: ComparedFigures, cores = os.cpus().length): number {
+  const figures = Object.entries(f.cpuMs).filter((e): e is [string, number] => e[1] !== null)
+  const single = figures.filter(([label]) => !label.startsWith('PostgreSQL')).map(([, v]) => v)
+  const total = figures.reduce((sum, [, v]) => sum + v, 0)
+  return Math.min(1000 / Math.max(...single), (1000 * cores) / total)
+}
+
 export function comparisonMarkdown(comparison: Comparison): string {
   if (comparison.skipped) return `Old service not run: ${comparison.skipped}.`
   const all = summarizeComparison(comparison)
@@ -136,6 +150,7 @@ export function comparisonMarkdown(comparison: Comparison): string {
       f.stack === 'product' ? cell(f, 'neon-local (Node)') : '—',
       cell(f, 'PostgreSQL (all its processes)'),
       cell(f, 'load generator (bench process)'),
+      ms(ceiling(f)),
       f.unexpected,
     ].join(' | '),
   )
@@ -162,8 +177,8 @@ export function comparisonMarkdown(comparison: Comparison): string {
   return [
     `Both stacks on the same PostgreSQL, ${comparison.repeats} runs each, interleaved and alternated; medians (req/s: median and range).`,
     '',
-    '| route | bcrypt cost | stack | req/s | p50 ms | p99 ms | own CPU ms/req (workerd or Python) | neon-local CPU ms/req | PostgreSQL CPU ms/req | load generator CPU ms/req | unexpected answers |',
-    '|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|',
+    '| route | bcrypt cost | stack | req/s | p50 ms | p99 ms | own CPU ms/req (workerd or Python) | neon-local CPU ms/req | PostgreSQL CPU ms/req | load generator CPU ms/req | CPU ceiling, req/s | unexpected answers |',
+    '|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
     ...rows.map((row) => `| ${row} |`),
     '',
     'Ratios, product ÷ old service (medians):',
@@ -173,5 +188,7 @@ export function comparisonMarkdown(comparison: Comparison): string {
     ...ratioRows,
     '',
     ...goals,
+    '',
+    `CPU ceiling: the req/s these CPU figures allow on ${os.cpus().length} cores, the lower of 1000 ÷ the busiest single-threaded process and 1000 × cores ÷ all processes together, the load generator included. Where the product's is set by neon-local, PostgreSQL or the load generator rather than by workerd, they are its bottleneck here. Python's bcrypt lets go of the GIL while it hashes, so the old service's ceiling at cost 12 is understated. Other work on the machine (the load average above) takes its share of the cores from both stacks.`,
   ].join('\n')
 }
