@@ -19,6 +19,7 @@ declare namespace Cloudflare {
 		APP_URL: string;
 		EMAIL_FROM: string;
 		CORS_ORIGINS: string;
+		LOG_LEVEL: string;
 		JWT_SECRET: string;
 		DATABASE_URL: string;
 		NEON_FETCH_ENDPOINT: string;
@@ -29,7 +30,7 @@ type StringifyValues<EnvType extends Record<string, unknown>> = {
 	[Binding in keyof EnvType]: EnvType[Binding] extends string ? EnvType[Binding] : string;
 };
 declare namespace NodeJS {
-	interface ProcessEnv extends StringifyValues<Pick<Cloudflare.Env, "ACCESS_TOKEN_TTL" | "REFRESH_TOKEN_TTL" | "SESSION_MAX_AGE" | "BCRYPT_COST" | "PASSWORD_HASH" | "REQUIRE_EMAIL_VERIFICATION" | "APP_URL" | "EMAIL_FROM" | "CORS_ORIGINS" | "JWT_SECRET" | "DATABASE_URL" | "NEON_FETCH_ENDPOINT">> {}
+	interface ProcessEnv extends StringifyValues<Pick<Cloudflare.Env, "ACCESS_TOKEN_TTL" | "REFRESH_TOKEN_TTL" | "SESSION_MAX_AGE" | "BCRYPT_COST" | "PASSWORD_HASH" | "REQUIRE_EMAIL_VERIFICATION" | "APP_URL" | "EMAIL_FROM" | "CORS_ORIGINS" | "LOG_LEVEL" | "JWT_SECRET" | "DATABASE_URL" | "NEON_FETCH_ENDPOINT">> {}
 }
 
 // Begin runtime types

@@ -56,41 +56,68 @@ function run(args: string[]): Promise<string> {
   })
 }
 
+export interface BuiltBundle {
+  /** What `wrangler deploy` would upload: index.js and any module beside it. */
+  outdir: string
+  command: string
+  metafilePath: string
+}
+
+/**
+ * `wrangler deploy --dry-run --minify --outdir`: the production bundle, nothing uploaded.
+ * `minify: false` keeps the names readable, for a CPU profile; `config`, another wrangler
+ * config (a bench-only Worker, built the way the app is).
+ */
+export async function buildBundle(
+  outdir: string,
+  { minify = true, config }: { minify?: boolean; config?: string } = {},
+): Promise<BuiltBundle> {
+  const metafilePath = path.join(outdir, '..', `${path.basename(outdir)}.meta.json`)
+  const args = ['deploy', '--dry-run', ...(minify ? ['--minify'] : [])]
+  args.push('--outdir', outdir, '--metafile', metafilePath)
+  if (config) args.push('--config', config)
+  await run(args)
+  const command = `wrangler ${args.join(' ')}`
+    .replaceAll(metafilePath, '<tmp>/meta.json')
+    .replaceAll(outdir, '<tmp>')
+  return { outdir, command, metafilePath }
+}
+
+export function describeBundle(built: BuiltBundle): BundleReport {
+  const code = fs.readFileSync(path.join(built.outdir, 'index.js'))
+  const meta = JSON.parse(fs.readFileSync(built.metafilePath, 'utf8')) as Metafile
+  const output = Object.entries(meta.outputs).find(([file]) => file.endsWith('index.js'))?.[1]
+  if (!output) throw new Error('the metafile names no index.js output')
+  const sizes = new Map<string, number>()
+  for (const [input, { bytesInOutput }] of Object.entries(output.inputs)) {
+    const name = packageOf(input)
+    sizes.set(name, (sizes.get(name) ?? 0) + bytesInOutput)
+  }
+  // What no input accounts for: esbuild's module wrappers and helpers.
+  const attributed = [...sizes.values()].reduce((total, bytes) => total + bytes, 0)
+  sizes.set('(esbuild runtime)', code.length - attributed)
+  // Modules uploaded beside the script (the bcrypt WebAssembly) count as much as the script.
+  const modules = fs
+    .readdirSync(built.outdir)
+    .filter((file) => file !== 'index.js' && !/\.(map|json|md)$/.test(file))
+    .map((file) => ({ file, content: fs.readFileSync(path.join(built.outdir, file)) }))
+  for (const { file, content } of modules) sizes.set(`(module) ${file}`, content.length)
+  const files = [code, ...modules.map(({ content }) => content)]
+  return {
+    command: built.command,
+    bytes: files.reduce((total, file) => total + file.length, 0),
+    gzipBytes: files.reduce((total, file) => total + zlib.gzipSync(file).length, 0),
+    byPackage: [...sizes]
+      .map(([name, bytes]) => ({ name, bytes }))
+      .filter(({ bytes }) => bytes > 0)
+      .sort((a, b) => b.bytes - a.bytes),
+  }
+}
+
 export async function measureBundle(): Promise<BundleReport> {
   const temp = makeTempDir('bundle-')
-  const outdir = temp.path
   try {
-    const metafilePath = path.join(outdir, 'meta.json')
-    const args = ['deploy', '--dry-run', '--minify', '--outdir', outdir, '--metafile', metafilePath]
-    await run(args)
-    const code = fs.readFileSync(path.join(outdir, 'index.js'))
-    const meta = JSON.parse(fs.readFileSync(metafilePath, 'utf8')) as Metafile
-    const output = Object.entries(meta.outputs).find(([file]) => file.endsWith('index.js'))?.[1]
-    if (!output) throw new Error('the metafile names no index.js output')
-    const sizes = new Map<string, number>()
-    for (const [input, { bytesInOutput }] of Object.entries(output.inputs)) {
-      const name = packageOf(input)
-      sizes.set(name, (sizes.get(name) ?? 0) + bytesInOutput)
-    }
-    // What no input accounts for: esbuild's module wrappers and helpers.
-    const attributed = [...sizes.values()].reduce((total, bytes) => total + bytes, 0)
-    sizes.set('(esbuild runtime)', code.length - attributed)
-    // Modules uploaded beside the script (the bcrypt WebAssembly) count as much as the script.
-    const modules = fs
-      .readdirSync(outdir)
-      .filter((file) => file !== 'index.js' && !/\.(map|json|md)$/.test(file))
-      .map((file) => ({ file, content: fs.readFileSync(path.join(outdir, file)) }))
-    for (const { file, content } of modules) sizes.set(`(module) ${file}`, content.length)
-    const files = [code, ...modules.map(({ content }) => content)]
-    return {
-      command: `wrangler ${args.join(' ').replaceAll(outdir, '<tmp>')}`,
-      bytes: files.reduce((total, file) => total + file.length, 0),
-      gzipBytes: files.reduce((total, file) => total + zlib.gzipSync(file).length, 0),
-      byPackage: [...sizes]
-        .map(([name, bytes]) => ({ name, bytes }))
-        .filter(({ bytes }) => bytes > 0)
-        .sort((a, b) => b.bytes - a.bytes),
-    }
+    return describeBundle(await buildBundle(path.join(temp.path, 'out')))
   } finally {
     temp.remove()
   }

@@ -1,9 +1,9 @@
 /**
  * One scenario's measurement: a warm-up run, then a measured run, with the database round trips
- * (at the local Neon endpoint) and the workerd CPU the measured run caused.
+ * (at the local Neon endpoint) and the CPU of each process on the path that the measured run
+ * caused.
  */
-import type { NeonLocal } from '../tools/neon-local/index'
-import { cpuMilliseconds } from './cpu'
+import type { CpuMeter } from './cpu'
 import { type BodyPlan, type LoadJob, type LoadResult, runLoad } from './load'
 import { log, settings, sleep } from './settings'
 
@@ -47,12 +47,18 @@ export interface ScenarioResult {
   roundTripsPerRequest: number | null
   /** CPU of the workerd running the Worker per request sent; null where /proc is not readable. */
   workerCpuMsPerRequest: number | null
+  /** CPU per request sent of each process on the path, by its meter's label. */
+  cpuMsPerRequest: Record<string, number | null>
 }
+
+/** The meter whose figure is the Worker's own CPU. */
+export const WORKER_METER = 'app workerd'
 
 export interface RunContext {
   url: string
-  local: NeonLocal | undefined
-  workerd: number | undefined
+  /** Requests neon-local has served so far; undefined for a stack without it. */
+  roundTrips: (() => Promise<number>) | undefined
+  meters: CpuMeter[]
   runTag: string
   nextJobId: () => number
   /** Where the next run through an account pool starts (see ACCOUNT_SLOT in seed.ts). */
@@ -63,16 +69,22 @@ export interface RunContext {
  * Waits until the endpoint has seen no request for `quietMs`: requests still running on the
  * server after the client stopped must count toward the run that sent them, not the next one.
  * A register or login spends most of its time in bcrypt before its query, so the quiet window
- * has to outlast the slowest request seen.
+ * has to outlast the slowest request seen. A stack without a counter gets the quiet window.
  */
-async function quiesce(local: NeonLocal | undefined, quietMs: number): Promise<number | undefined> {
-  if (!local) return undefined
-  let last = local.stats().requests
+async function quiesce(
+  roundTrips: (() => Promise<number>) | undefined,
+  quietMs: number,
+): Promise<number | undefined> {
+  if (!roundTrips) {
+    await sleep(quietMs)
+    return undefined
+  }
+  let last = await roundTrips()
   let quietSince = Date.now()
   const deadline = Date.now() + quietMs + 30_000
   while (Date.now() < deadline) {
     await sleep(100)
-    const now = local.stats().requests
+    const now = await roundTrips()
     if (now !== last) {
       last = now
       quietSince = Date.now()
@@ -87,7 +99,7 @@ const quietWindow = (load: LoadResult | undefined) =>
   Math.max(500, 1.5 * (load?.latencyMs.max ?? 0))
 
 export async function runScenario(run: RunContext, scenario: Scenario): Promise<ScenarioResult> {
-  const { url, local } = run
+  const { url } = run
   const headers: Record<string, string> = {}
   if (scenario.body.kind !== 'none') headers['content-type'] = 'application/json'
   if (scenario.token) headers.authorization = `Bearer ${scenario.token}`
@@ -127,12 +139,18 @@ export async function runScenario(run: RunContext, scenario: Scenario): Promise<
     settings.warmupSeconds > 0 ? await loadOf(await jobFor(settings.warmupSeconds)) : undefined
   // Made before the counts start: a reservation may write more accounts.
   const measured = await jobFor(settings.durationSeconds)
-  const before = await quiesce(local, quietWindow(warmup))
-  const cpuBefore = run.workerd === undefined ? undefined : cpuMilliseconds(run.workerd)
+  const before = await quiesce(run.roundTrips, quietWindow(warmup))
+  const cpuBefore = run.meters.map((meter) => meter.read())
   const load = await loadOf(measured)
-  const after = await quiesce(local, quietWindow(load))
-  const cpuAfter = run.workerd === undefined ? undefined : cpuMilliseconds(run.workerd)
+  const after = await quiesce(run.roundTrips, quietWindow(load))
+  const cpuAfter = run.meters.map((meter) => meter.read())
   const expected = load.statuses[String(scenario.expectedStatus)] ?? 0
+  const cpuMsPerRequest: Record<string, number | null> = {}
+  run.meters.forEach((meter, index) => {
+    const [start, end] = [cpuBefore[index], cpuAfter[index]]
+    cpuMsPerRequest[meter.label] =
+      start === undefined || end === undefined || load.sent === 0 ? null : (end - start) / load.sent
+  })
   return {
     name: scenario.name,
     route: `${scenario.method} ${scenario.path}`,
@@ -144,9 +162,7 @@ export async function runScenario(run: RunContext, scenario: Scenario): Promise<
       before === undefined || after === undefined || load.sent === 0
         ? null
         : (after - before) / load.sent,
-    workerCpuMsPerRequest:
-      cpuBefore === undefined || cpuAfter === undefined || load.sent === 0
-        ? null
-        : (cpuAfter - cpuBefore) / load.sent,
+    workerCpuMsPerRequest: cpuMsPerRequest[WORKER_METER] ?? null,
+    cpuMsPerRequest,
   }
 }

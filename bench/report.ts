@@ -5,9 +5,12 @@ import path from 'node:path'
 import { repoRoot } from '../scripts/paths'
 import type { VerifyTiming } from './bcrypt'
 import { BUNDLE_GZIP_BUDGET_BYTES, type BundleReport, bundleTable, kib } from './bundle'
+import type { Comparison } from './compare'
+import { comparisonMarkdown, ratiosOf, summarizeComparison } from './compare-report'
 import type { ScenarioResult } from './measure'
 import { KNOWN as RESET_KNOWN, UNKNOWN as RESET_UNKNOWN } from './scenarios/password-reset'
 import { resultsDir, type Settings } from './settings'
+import { type StartupReport, startupMarkdown } from './startup'
 
 export function machine() {
   const cpus = os.cpus()
@@ -24,6 +27,8 @@ export function machine() {
     platform: `${os.type()} ${os.release()} ${os.arch()}`,
     memoryGiB: Math.round(os.totalmem() / 2 ** 30),
     loadAverageAtStart: os.loadavg().map((value) => Number(value.toFixed(2))),
+    /** Filled in when the runs are done. */
+    loadAverageAtEnd: [] as number[],
     wrangler: version('wrangler'),
     workerd: version('workerd'),
     autocannon: version('autocannon'),
@@ -31,7 +36,15 @@ export function machine() {
 }
 
 function commandLine(): string {
-  const env = ['BENCH_DURATION', 'BENCH_WARMUP', 'BENCH_CONNECTIONS', 'BCRYPT_COST', 'BENCH_ONLY']
+  const env = [
+    'BENCH_DURATION',
+    'BENCH_WARMUP',
+    'BENCH_CONNECTIONS',
+    'BCRYPT_COST',
+    'BENCH_REPEATS',
+    'BENCH_COMPARE',
+    'BENCH_ONLY',
+  ]
     .filter((name) => process.env[name]?.trim())
     .map((name) => `${name}=${process.env[name]?.trim()}`)
   if (process.env.DATABASE_URL?.trim()) env.push('DATABASE_URL=<postgresql://…>')
@@ -51,6 +64,14 @@ export interface Report {
   machine: ReturnType<typeof machine>
   settings: Settings & { database: string; logLevel: string }
   scenarios: ScenarioResult[]
+  /** The old service beside the product: every run, their medians and the ratios. */
+  comparison:
+    | (Comparison & {
+        figures: ReturnType<typeof summarizeComparison>
+        ratios: ReturnType<typeof ratiosOf>
+      })
+    | undefined
+  startup: StartupReport
   bcrypt: {
     cost: number
     workerd: VerifyTiming
@@ -77,6 +98,8 @@ export function buildReport(input: {
   machine: ReturnType<typeof machine>
   settings: Report['settings']
   results: ScenarioResult[]
+  comparison: Comparison | undefined
+  startup: StartupReport
   workerd: VerifyTiming
   native: VerifyTiming
   legacyCost: number | undefined
@@ -98,6 +121,12 @@ export function buildReport(input: {
     machine: input.machine,
     settings: input.settings,
     scenarios: results,
+    comparison: input.comparison && {
+      ...input.comparison,
+      figures: summarizeComparison(input.comparison),
+      ratios: ratiosOf(summarizeComparison(input.comparison)),
+    },
+    startup: input.startup,
     bcrypt: {
       cost: input.settings.bcryptCost,
       workerd,
@@ -148,6 +177,15 @@ function nonSuccessCell(result: ScenarioResult): string {
   return `${non2xx} (${result.unexpected} unexpected)`
 }
 
+const CPU_COLUMNS = [
+  'app workerd',
+  'neon-local (Node)',
+  'PostgreSQL (all its processes)',
+  'load generator (bench process)',
+]
+const cpuCell = (value: number | null | undefined) =>
+  value === null || value === undefined ? 'n/a' : value.toFixed(2)
+
 export function markdown(report: Report): string {
   const { machine: m, settings: s, bcrypt: b } = report
   const rows = report.scenarios.map((r) =>
@@ -161,7 +199,7 @@ export function markdown(report: Report): string {
       r.load.completed,
       nonSuccessCell(r),
       r.roundTripsPerRequest === null ? 'n/a' : r.roundTripsPerRequest.toFixed(2),
-      r.workerCpuMsPerRequest === null ? 'n/a' : r.workerCpuMsPerRequest.toFixed(2),
+      ...CPU_COLUMNS.map((label) => cpuCell(r.cpuMsPerRequest[label])),
     ].join(' | '),
   )
   const legacy = b.legacyOverUnknown
@@ -173,17 +211,31 @@ export function markdown(report: Report): string {
   const resetCpu = (suffix: string) =>
     `${cpuOf(`${RESET_UNKNOWN}${suffix}`)} vs ${cpuOf(`${RESET_KNOWN}${suffix}`)}`
   return [
-    `Machine: ${m.cores} cores, ${m.cpuModel}, ${m.memoryGiB} GiB, Node ${m.node}, ${m.platform}; load average at start ${m.loadAverageAtStart.join(' / ')}.`,
-    `wrangler ${m.wrangler} (workerd ${m.workerd}), autocannon ${m.autocannon}; database: ${s.database}.`,
-    `Command: \`${report.command}\` — ${s.warmupSeconds} s warm-up then ${s.durationSeconds} s per scenario; BCRYPT_COST=${s.bcryptCost} (the default in wrangler.toml is 12; costs under 10 are for tests and benchmarks only).`,
+    `Machine: ${m.cores} cores, ${m.cpuModel}, ${m.memoryGiB} GiB, Node ${m.node}, ${m.platform}; load average (1/5/15 min) ${m.loadAverageAtStart.join(' / ')} at start, ${m.loadAverageAtEnd.join(' / ')} at the end.`,
+    `wrangler ${m.wrangler} (workerd ${m.workerd}), autocannon ${m.autocannon}; database: ${s.database}; LOG_LEVEL ${s.logLevel}.`,
+    `Command: \`${report.command}\` — ${s.warmupSeconds} s warm-up then ${s.durationSeconds} s per run; ${s.connections} connections.`,
     '',
-    '| scenario | route | connections | req/s | p50 ms | p99 ms | responses | non-2xx | DB round trips / request | workerd CPU ms / request |',
-    '|---|---|---:|---:|---:|---:|---:|---|---:|---:|',
+    `## The product: the production bundle in workerd (BCRYPT_COST=${s.bcryptCost})`,
+    '',
+    `No wrangler, no inspector: the bundle \`wrangler deploy --dry-run --outdir\` writes, served by \`workerd serve\` with a config generated from wrangler.toml, through the Neon HTTP driver to neon-local (its own Node process) and PostgreSQL. The default cost in wrangler.toml is 12; costs under 10 are for tests and benchmarks only.`,
+    '',
+    '| scenario | route | connections | req/s | p50 ms | p99 ms | responses | non-2xx | DB round trips / request | workerd CPU ms/req | neon-local CPU ms/req | PostgreSQL CPU ms/req | load generator CPU ms/req |',
+    '|---|---|---:|---:|---:|---:|---:|---|---:|---:|---:|---:|---:|',
     ...rows.map((row) => `| ${row} |`),
     '',
-    'Round trips: requests at the local Neon endpoint per request sent. workerd CPU: user + system CPU of the workerd process that runs the Worker (its HTTP handling included), per request sent; it moves much less than latency when other processes share the machine.',
+    'Round trips: requests at the local Neon endpoint per request sent. CPU: user + system CPU per request sent of each process on the path, from /proc: the workerd that runs the Worker (its HTTP handling included), neon-local, every process of PostgreSQL (n/a on a shared server), and the bench process that runs autocannon. It moves much less than latency when other processes share the machine.',
     '',
     `Status mix: ${report.scenarios.map((r) => `${r.name}: ${statusMix(r)}`).join('; ')}.`,
+    '',
+    '## Beside the old service (FastAPI, SQLAlchemy, Python bcrypt)',
+    '',
+    report.comparison ? comparisonMarkdown(report.comparison) : 'Old service: BENCH_COMPARE=0.',
+    '',
+    '## Startup',
+    '',
+    startupMarkdown(report.startup),
+    '',
+    '## bcrypt and timing',
     '',
     `Bare bcrypt verify at cost ${b.cost}: ${ms(b.workerd.p50Ms)} ms p50 in ${b.workerd.runtime}; ${ms(b.native.p50Ms)} ms p50 in ${b.native.runtime} (${b.workerd.samples} samples each).`,
     `Login p50 / bare verify p50: ${ratio(b.loginP50OverVerify.single)} with 1 connection, ${ratio(b.loginP50OverVerify.loaded)} with ${s.connections} (requests queue for the one workerd thread).`,
@@ -193,6 +245,8 @@ export function markdown(report: Report): string {
       ? `Legacy-cost wrong password / unknown email (a hash at cost ${legacy.legacyCost}, topped up to ${b.cost}): p50 ${ratio(legacy.p50.single)} with 1 connection, ${ratio(legacy.p50.loaded)} with ${s.connections}; workerd CPU per request ${ratio(legacy.cpuPerRequest.single)} with 1 connection, ${ratio(legacy.cpuPerRequest.loaded)} with ${s.connections}.`
       : `No legacy-cost scenario: BCRYPT_COST=${b.cost} has no lower bcrypt cost.`,
     `Password reset, unknown ÷ known email (both 202 with the same body; only a known one writes a token and its email, in the statement both run): p50 ${ratio(reset.p50.single)} with 1 connection, ${ratio(reset.p50.loaded)} with ${s.connections}; workerd CPU per request ${ratio(reset.cpuPerRequest.single)} (${resetCpu(' (1 connection)')}) with 1 connection, ${ratio(reset.cpuPerRequest.loaded)} (${resetCpu('')}) with ${s.connections}.`,
+    '',
+    '## Bundle',
     '',
     `Bundle: ${kib(report.bundle.bytes)} minified, ${kib(report.bundle.gzipBytes)} gzip (budget ${kib(report.bundle.gzipBudgetBytes)}), from \`${report.bundle.command}\`.`,
     '',

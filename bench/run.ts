@@ -1,20 +1,24 @@
 /**
- * `npm run bench`: the app as `npm run dev` runs it (wrangler dev, the production driver, a
- * local Neon endpoint counting round trips), loaded route by route with autocannon; the bare
- * bcrypt verify in the same runtime; the bundle. Results go to bench/results/latest.{json,md}.
- * Settings from the environment: see settings.ts.
+ * `npm run bench`: the production bundle (what `wrangler deploy --dry-run` builds) served by
+ * workerd itself, through the production driver to neon-local (a process of its own, counting
+ * round trips) and PostgreSQL, loaded route by route with autocannon; then side by side with the
+ * old FastAPI service on the same PostgreSQL; the Worker's startup CPU; the bare bcrypt verify;
+ * the bundle. Every figure comes with the CPU per request of each process on the path, from
+ * /proc. Results go to bench/results/latest.{json,md}. Settings from the environment: see
+ * settings.ts.
  *
- * The parts: app.ts starts the app, seed.ts makes its users, scenarios/ says what each load
- * sends, measure.ts runs one, load.ts drives autocannon, report.ts writes the results.
+ * The parts: stack/ starts the processes, seed.ts makes users, scenarios/ says what each load
+ * sends, measure.ts runs one, load.ts drives autocannon, compare.ts runs the old service beside
+ * the product, startup.ts times module evaluation, report.ts and compare-report.ts write it up.
  */
 import crypto from 'node:crypto'
-import type { DevServer } from '../scripts/dev-server'
+import os from 'node:os'
+import path from 'node:path'
 import { isNeonHost, isPostgresUrl, redactPassword } from '../tools/neon-local/index'
-import { createScratchDatabase, type ScratchDatabase } from '../tools/neon-local/scratch-db'
-import { startApp } from './app'
 import { measureNativeVerify, measureWorkerdVerify } from './bcrypt'
-import { measureBundle } from './bundle'
-import { findUserWorkerd } from './cpu'
+import { buildBundle, describeBundle } from './bundle'
+import { type Comparison, compareWithOldService } from './compare'
+import { ownProcessMeter } from './cpu'
 import { stopAllLoads } from './load'
 import { oneConnection, type RunContext, runScenario, type ScenarioResult } from './measure'
 import { buildReport, machine, writeReport } from './report'
@@ -30,6 +34,10 @@ import { health, me } from './scenarios/reads'
 import { register } from './scenarios/register'
 import { ACCOUNT_SLOT, POOL_ACCOUNTS, seedUsers } from './seed'
 import { log, settings, VERIFY_SAMPLES } from './settings'
+import { openBenchPostgres } from './stack/postgres'
+import { type ProductionStack, startProductionStack } from './stack/production'
+import { readWorkerSettings } from './stack/workerd'
+import { measureStartup } from './startup'
 import { makeTempDir } from './temp-dir'
 
 // wrangler also runs in this process (the bcrypt Worker): no metrics, no network look-ups.
@@ -37,6 +45,22 @@ process.env.WRANGLER_SEND_METRICS ??= 'false'
 process.env.CLOUDFLARE_CF_FETCH_ENABLED ??= 'false'
 
 let interrupted = false
+const stops: (() => Promise<void>)[] = []
+
+/** The product's own scenarios, as `npm run bench` has always run them. */
+function productScenarios(token: string, logins: LoginSeeds, resets: ResetAccounts) {
+  const c = settings.connections
+  const logInScenarios = loginScenarios(c, logins)
+  const resetScenarios = passwordResetScenarios(c, resets)
+  return [
+    me(c, token),
+    register(c),
+    ...logInScenarios,
+    ...resetScenarios,
+    health(c),
+    ...oneConnection([...logInScenarios, ...resetScenarios]),
+  ]
+}
 
 async function main(): Promise<void> {
   const databaseUrl = process.env.DATABASE_URL?.trim() || undefined
@@ -47,106 +71,106 @@ async function main(): Promise<void> {
   }
   const runTag = crypto.randomBytes(4).toString('hex')
   const tempDir = makeTempDir('bench-')
-  let scratch: ScratchDatabase | undefined
-  let dev: DevServer | undefined
-  const onSignal = () => {
-    if (interrupted) return
-    interrupted = true
-    log('stopping')
-    stopAllLoads()
-    dev?.stop()
-  }
-  process.on('SIGINT', onSignal)
-  process.on('SIGTERM', onSignal)
-
+  const only = settings.only
+  const selected = (name: string) => !only || name.toLowerCase().includes(only)
+  const info = machine()
+  log(
+    `${info.cores} cores, ${info.cpuModel}, Node ${info.node}; load ${info.loadAverageAtStart.join(' ')}`,
+  )
+  const postgres = await openBenchPostgres(databaseUrl, log)
+  stops.push(() => postgres.close())
+  let product: ProductionStack | undefined
   try {
-    const info = machine()
-    log(
-      `${info.cores} cores, ${info.cpuModel}, Node ${info.node}; BCRYPT_COST=${settings.bcryptCost}`,
-    )
-    if (settings.bcryptCost < 10) log('BCRYPT_COST under 10 is for tests and benchmarks only')
-    if (databaseUrl) {
-      // The bench writes thousands of rows: a scratch database on that server, dropped after.
-      scratch = await createScratchDatabase(databaseUrl, 'bench')
-    }
-    const app = await startApp({
-      databaseUrl: scratch?.url,
-      tempDir: tempDir.path,
-      onStarting: (started) => {
-        dev = started
-      },
+    log('building the production bundle (wrangler deploy --dry-run --minify --outdir)')
+    const built = await buildBundle(path.join(tempDir.path, 'bundle'))
+    const bundle = describeBundle(built)
+    const workerSettings = await readWorkerSettings()
+    const appDatabase = postgres.serverUrl ? await postgres.database('bench_app') : undefined
+    product = await startProductionStack({
+      bundleDir: built.outdir,
+      settings: workerSettings,
+      databaseUrl: appDatabase?.url,
+      postgresMeter: postgres.meter,
+      workDir: tempDir.path,
+      vars: { BCRYPT_COST: String(settings.bcryptCost), CORS_ORIGINS: '' },
     })
-    const { url, neonLocal } = app
-    const database = scratch
-      ? `PostgreSQL scratch database ${scratch.name} via neon-local`
-      : `PGlite (temp directory) via neon-local`
-    log(`app at ${url}; ${database}`)
+    stops.unshift(() => product?.stop() ?? Promise.resolve())
+    const { neonLocal } = product
+    log(`product at ${product.url}: workerd, neon-local, ${postgres.description}`)
 
-    const seeds = await seedUsers(url, runTag, Math.max(2 * settings.connections, 4))
-    // Neon hosts were refused above, so the database is always behind neon-local here.
-    if (!neonLocal) throw new Error('the bench needs the local Neon endpoint')
+    const loadMeter = ownProcessMeter('load generator (bench process)')
+    let jobs = 0
+    const nextJobId = () => ++jobs
+    const results: ScenarioResult[] = []
+    const seeds = await seedUsers(product.url, runTag, Math.max(2 * settings.connections, 4))
     const logins: LoginSeeds = {
       emails: seeds.emails,
       ...(await seedLoginPools(neonLocal, runTag, settings.bcryptCost)),
     }
     const resetAccounts = await ResetAccounts.seed(neonLocal, runTag, settings.bcryptCost)
-    let jobs = 0
     const poolRuns = new Map<string, number>()
     const run: RunContext = {
-      url,
-      local: neonLocal,
-      workerd: findUserWorkerd(app.processGroup),
+      url: product.url,
+      roundTrips: async () => (await neonLocal.stats()).requests,
+      meters: [...product.meters(), loadMeter],
       runTag,
-      nextJobId: () => ++jobs,
+      nextJobId,
       nextAccountOffset: (prefix) => {
         const runs = poolRuns.get(prefix) ?? 0
         poolRuns.set(prefix, runs + 1)
         return (runs * ACCOUNT_SLOT) % POOL_ACCOUNTS
       },
     }
-    const c = settings.connections
-    const logInScenarios = loginScenarios(c, logins)
-    const resetScenarios = passwordResetScenarios(c, resetAccounts)
-    const all = [
-      me(c, seeds.token),
-      register(c),
-      ...logInScenarios,
-      ...resetScenarios,
-      health(c),
-      ...oneConnection([...logInScenarios, ...resetScenarios]),
-    ]
-    const only = settings.only
-    const scenarios = only ? all.filter((s) => s.name.toLowerCase().includes(only)) : all
-    if (scenarios.length === 0) throw new Error(`BENCH_ONLY=${only} names no scenario`)
-    if (only) log(`BENCH_ONLY=${only}: ${scenarios.map((s) => s.name).join('; ')}`)
-
-    const results: ScenarioResult[] = []
+    const scenarios = productScenarios(seeds.token, logins, resetAccounts).filter((s) =>
+      selected(s.name),
+    )
+    log(`BCRYPT_COST=${settings.bcryptCost}: ${scenarios.length} scenarios of the product`)
     for (const scenario of scenarios) {
-      if (interrupted) break
+      if (interrupted) return
       results.push(await runScenario(run, scenario))
     }
-    if (interrupted) return
     await checkLegacyHashes(neonLocal, logins)
     await resetAccounts.check()
 
+    let comparison: Comparison | undefined
+    if (settings.compare && !interrupted) {
+      comparison = await compareWithOldService({
+        product,
+        postgres,
+        runTag,
+        nextJobId,
+        loadMeter,
+        selected,
+        interrupted: () => interrupted,
+      })
+    }
+    if (results.length === 0 && !comparison?.runs.length) {
+      throw new Error(`BENCH_ONLY=${only} names no scenario`)
+    }
+    await product.stop()
+    product = undefined
+    if (interrupted) return
+    const startup = await measureStartup({
+      bundleDir: built.outdir,
+      settings: workerSettings,
+      workDir: tempDir.path,
+    })
+    const loadAverageAtEnd = os.loadavg().map((value) => Number(value.toFixed(2)))
     // The database goes before wrangler is imported for the bcrypt Worker (see bcrypt.ts).
-    app.dev.stop()
-    await app.dev.exited
-    dev = undefined
-    await scratch?.drop()
-    scratch = undefined
+    await postgres.close()
+    stops.length = 0
     if (interrupted) return
 
     log(`bcrypt verify at cost ${settings.bcryptCost}: workerd, then native`)
     const workerd = await measureWorkerdVerify(settings.bcryptCost, VERIFY_SAMPLES)
     const native = measureNativeVerify(settings.bcryptCost, VERIFY_SAMPLES)
-    log('bundle')
-    const bundle = await measureBundle()
 
     const report = buildReport({
-      machine: info,
-      settings: { ...settings, database, logLevel: 'warn' },
+      machine: { ...info, loadAverageAtEnd },
+      settings: { ...settings, database: postgres.description, logLevel: 'info (the default)' },
       results,
+      comparison,
+      startup,
       workerd,
       native,
       legacyCost: legacyCostFor(settings.bcryptCost),
@@ -155,14 +179,19 @@ async function main(): Promise<void> {
     log(`written: ${writeReport(report)}/latest.json, latest.md`)
   } finally {
     stopAllLoads()
-    if (dev) {
-      dev.stop()
-      await dev.exited.catch(() => undefined)
-    }
-    await scratch?.drop().catch(() => undefined)
+    for (const stop of stops) await stop().catch(() => undefined)
     tempDir.remove()
   }
 }
+
+const onSignal = () => {
+  if (interrupted) return
+  interrupted = true
+  log('stopping')
+  stopAllLoads()
+}
+process.on('SIGINT', onSignal)
+process.on('SIGTERM', onSignal)
 
 main().then(
   () => {

@@ -5,8 +5,10 @@
  */
 import { neon, neonConfig } from '@neondatabase/serverless'
 import { hashSync } from '@node-rs/bcrypt'
-import type { NeonLocal } from '../tools/neon-local/index'
 import { PASSWORD } from './settings'
+
+/** A Neon endpoint to write to directly: neon-local's address and connection string. */
+export type NeonLocal = { endpoint: string; connectionString: string }
 
 /**
  * Accounts per pool for the wrong-password logins; each run through a pool starts ACCOUNT_SLOT

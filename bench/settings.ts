@@ -2,9 +2,11 @@
  * The bench's settings from the environment, and the constants its parts share.
  *
  * Env: BENCH_DURATION (10 s per scenario), BENCH_WARMUP (3 s before each), BENCH_CONNECTIONS
- * (10), BCRYPT_COST (10), DATABASE_URL (a PostgreSQL server for a scratch database; unset: PGlite
- * in a temp directory), BENCH_ONLY (run only the scenarios whose name contains it, any case: for
- * a quick look at a few; the report then says so in its command line).
+ * (10), BCRYPT_COST (10, for the product's own scenarios), DATABASE_URL (a PostgreSQL server for
+ * scratch databases; unset: a private cluster of the bench's own, or PGlite without initdb),
+ * BENCH_REPEATS (3 runs of each comparison with the old service, interleaved, medians reported),
+ * BENCH_COMPARE (0 skips the old service), BENCH_ONLY (run only the scenarios whose name contains
+ * it, any case: for a quick look at a few; the report then says so in its command line).
  */
 import path from 'node:path'
 import { repoRoot } from '../scripts/paths'
@@ -38,6 +40,8 @@ export const settings = {
   warmupSeconds: intFromEnv('BENCH_WARMUP', 3, 0, 600),
   connections: intFromEnv('BENCH_CONNECTIONS', 10, 1, 1000),
   bcryptCost: intFromEnv('BCRYPT_COST', 10, 4, 15),
+  repeats: intFromEnv('BENCH_REPEATS', 3, 1, 20),
+  compare: intFromEnv('BENCH_COMPARE', 1, 0, 1) === 1,
   only: process.env.BENCH_ONLY?.trim().toLowerCase() || undefined,
 }
 

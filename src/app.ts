@@ -1,6 +1,5 @@
-import { Hono, type MiddlewareHandler } from 'hono'
+import { Hono } from 'hono'
 import { bodyLimit } from 'hono/body-limit'
-import { cors } from 'hono/cors'
 import { secureHeaders } from 'hono/secure-headers'
 import { describeRoute } from 'hono-openapi'
 import * as z from 'zod'
@@ -13,6 +12,8 @@ import { ApiError } from './lib/errors'
 import { openApiSchema } from './lib/openapi-schema'
 import { accessLog } from './middleware/access-log'
 import { requestContext } from './middleware/context'
+import { corsForBrowsers } from './middleware/cors'
+import { noStore } from './middleware/no-store'
 import { requestIds } from './middleware/request-ids'
 import { internalFailure } from './openapi/describe'
 import { describeDocument, serveOpenApiDocument } from './openapi/routes'
@@ -46,11 +47,6 @@ const describeStatus = describeRoute({
   },
 })
 
-const noStore: MiddlewareHandler = async function noStore(c, next) {
-  await next()
-  c.header('Cache-Control', 'no-store')
-}
-
 export function createApp() {
   const app = new Hono<AppEnv>()
 
@@ -58,7 +54,7 @@ export function createApp() {
   app.use(accessLog())
   app.use(requestContext())
   app.use(
-    cors({
+    corsForBrowsers({
       origin: (origin, c) => (c.var.config.corsOrigins.includes(origin) ? origin : null),
       allowMethods: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'],
       allowHeaders: ['Authorization', 'Content-Type', 'X-Request-Id'],
@@ -77,8 +73,8 @@ export function createApp() {
   )
 
   // Answers here carry tokens or users' data: no cache, shared or private, may keep them.
-  app.use('/v1/*', noStore)
-  app.use('/api/*', noStore)
+  app.use('/v1/*', noStore())
+  app.use('/api/*', noStore())
 
   // One chain, so that the type of the app (and of the typed client) knows every route.
   const routes = app

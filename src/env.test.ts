@@ -1,6 +1,6 @@
 import { env } from 'cloudflare:test'
 import { describe, expect, it } from 'vitest'
-import { ConfigError, loadConfig } from './env'
+import { ConfigError, loadConfig, logLevelOf } from './env'
 import { JWT_SECRET_PLACEHOLDER } from './lib/jwt-secret'
 
 const valid = { ...env }
@@ -70,6 +70,12 @@ describe('loadConfig', () => {
       { NEON_FETCH_ENDPOINT: 'http://10.0.0.7:4444/sql' },
       'NEON_FETCH_ENDPOINT',
     ],
+    ['an unknown LOG_LEVEL', { LOG_LEVEL: 'verbose' }, 'LOG_LEVEL'],
+    [
+      'LOG_LEVEL=error (warnings and errors are always logged)',
+      { LOG_LEVEL: 'error' },
+      'LOG_LEVEL',
+    ],
     [
       'a NEON_FETCH_ENDPOINT that only starts like loopback',
       { NEON_FETCH_ENDPOINT: 'http://127.0.0.1.example.com/sql' },
@@ -100,5 +106,29 @@ describe('loadConfig', () => {
   it('reads SESSION_MAX_AGE, 90 days by default', () => {
     expect(loadConfig({ ...valid, SESSION_MAX_AGE: '' }).sessionMaxAgeSeconds).toBe(90 * 86_400)
     expect(loadConfig({ ...valid, SESSION_MAX_AGE: '12h' }).sessionMaxAgeSeconds).toBe(12 * 3600)
+  })
+
+  it('reads LOG_LEVEL, info by default', () => {
+    expect(loadConfig({ ...valid, LOG_LEVEL: '' }).logLevel).toBe('info')
+    expect(loadConfig({ ...valid, LOG_LEVEL: ' debug ' }).logLevel).toBe('debug')
+    expect(loadConfig({ ...valid, LOG_LEVEL: 'warn' }).logLevel).toBe('warn')
+  })
+})
+
+describe('logLevelOf', () => {
+  it('reads LOG_LEVEL alone, so a broken setting elsewhere keeps its level', () => {
+    expect(logLevelOf({ ...valid, JWT_SECRET: 'short', LOG_LEVEL: 'debug' })).toBe('debug')
+  })
+
+  it('falls back to info for a missing or unusable value (loadConfig refuses the latter)', () => {
+    expect(logLevelOf({ ...valid, LOG_LEVEL: '' })).toBe('info')
+    expect(logLevelOf({ ...valid, LOG_LEVEL: 'verbose' })).toBe('info')
+  })
+
+  it('is read once per bindings object', () => {
+    const bindings = { ...valid, LOG_LEVEL: 'warn' }
+    expect(logLevelOf(bindings)).toBe('warn')
+    bindings.LOG_LEVEL = 'debug'
+    expect(logLevelOf(bindings)).toBe('warn')
   })
 })

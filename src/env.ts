@@ -2,14 +2,16 @@ import * as z from 'zod'
 import type { Database } from './db/client'
 import type { UserRow } from './db/schema'
 import { JwtSecret } from './lib/jwt-secret'
-import type { Logger } from './lib/logger'
+import { DEFAULT_LOG_LEVEL, LOG_LEVELS, type Logger, type LogLevel } from './lib/logger'
 import type { PasswordAlgorithm } from './lib/password'
 
 /**
  * The `EMAIL` send_email binding is optional (see docs/email.md): without it, mail
  * waits in the outbox and a warning is logged.
  */
-export type Bindings = CloudflareBindings & { EMAIL?: SendEmail }
+// LOG_LEVEL is read on its own (logLevelOf); named here too for programs that see the bindings
+// only through stand-ins (the Node scripts' type check).
+export type Bindings = CloudflareBindings & { EMAIL?: SendEmail; LOG_LEVEL?: string }
 
 export type AuthContext = {
   user: UserRow
@@ -59,6 +61,10 @@ const optionalText = z
 /** How new and changed passwords are stored; see lib/password.ts. */
 const PASSWORD_ALGORITHMS = ['bcrypt', 'scrypt'] as const satisfies readonly PasswordAlgorithm[]
 
+const LogLevelSetting = optionalText.pipe(
+  z.enum(LOG_LEVELS, `must be ${LOG_LEVELS.join(', ')}`).default(DEFAULT_LOG_LEVEL),
+)
+
 const LOOPBACK_HOST = /^(localhost|127(\.\d{1,3}){3}|\[::1\])$/i
 
 const ConfigSchema = z.object({
@@ -93,6 +99,7 @@ const ConfigSchema = z.object({
   NEON_FETCH_ENDPOINT: optionalText.pipe(
     z.url({ protocol: /^https?$/, hostname: LOOPBACK_HOST }).optional(),
   ),
+  LOG_LEVEL: LogLevelSetting,
 })
 
 export type Config = {
@@ -113,6 +120,7 @@ export type Config = {
   appUrl: string | undefined
   /** The sender of every email; required with the EMAIL binding. */
   emailFrom: string | undefined
+  logLevel: LogLevel
 }
 
 /** Raised when the Worker's settings are unusable; names the settings, never their values. */
@@ -151,7 +159,25 @@ export function loadConfig(env: Bindings): Config {
     requireEmailVerification: settings.REQUIRE_EMAIL_VERIFICATION === 'true',
     appUrl: settings.APP_URL?.replace(/\/+$/, ''),
     emailFrom: settings.EMAIL_FROM,
+    logLevel: settings.LOG_LEVEL,
   }
   parsed.set(env, config)
   return config
+}
+
+const logLevels = new WeakMap<Bindings, LogLevel>()
+
+/**
+ * LOG_LEVEL on its own, once per isolate, for the logger every request gets before the other
+ * settings are read: a broken setting elsewhere must not change what is logged about it. An
+ * unusable value logs at the default here, and loadConfig refuses it by name.
+ */
+export function logLevelOf(env: Bindings): LogLevel {
+  let level = logLevels.get(env)
+  if (!level) {
+    const result = LogLevelSetting.safeParse(env.LOG_LEVEL)
+    level = result.success ? result.data : DEFAULT_LOG_LEVEL
+    logLevels.set(env, level)
+  }
+  return level
 }

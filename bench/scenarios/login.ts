@@ -9,9 +9,8 @@
  * (5) and per email (100). So every 401 is a bcrypt check, and a 429 would be counted as an
  * unexpected answer.
  */
-import type { NeonLocal } from '../../tools/neon-local/index'
 import type { Scenario } from '../measure'
-import { type AccountPool, hashesNotAtCost, seedAccountPool } from '../seed'
+import { type AccountPool, hashesNotAtCost, type NeonLocal, seedAccountPool } from '../seed'
 import { LEGACY_COST, PASSWORD, WRONG_PASSWORD } from '../settings'
 
 const PATH = '/v1/users/login'

@@ -10,10 +10,15 @@
  * unknown one made up per request. So every answer is a counted request's 202, and a 429 is
  * counted as unexpected.
  */
-import type { NeonLocal } from '../../tools/neon-local/index'
 import type { LoadResult } from '../load'
 import type { AccountSource, Scenario } from '../measure'
-import { type AccountPool, POOL_ACCOUNTS, resetWritesFor, seedAccountPool } from '../seed'
+import {
+  type AccountPool,
+  type NeonLocal,
+  POOL_ACCOUNTS,
+  resetWritesFor,
+  seedAccountPool,
+} from '../seed'
 import { log } from '../settings'
 
 const PATH = '/v1/auth/password-reset'

@@ -44,11 +44,19 @@ export function passwordOf(connectionString: string | undefined): string | undef
 const digest = (text: string) => crypto.createHash('sha256').update(text, 'utf8').digest()
 
 /**
- * Whether the connection string's password is the secret, compared in constant time (over
- * digests, so neither the secret's length nor its content leaks through timing).
+ * A check of whether a connection string's password is the secret, compared in constant time
+ * (over digests, so neither the secret's length nor its content leaks through timing). The
+ * secret's digest is made once, not per request.
  */
+export function secretCheck(secret: string): (connectionString: string | undefined) => boolean {
+  const expected = digest(secret)
+  return (connectionString) => {
+    const password = passwordOf(connectionString)
+    const matches = crypto.timingSafeEqual(digest(password ?? ''), expected)
+    return password !== undefined && matches
+  }
+}
+
 export function holdsSecret(secret: string, connectionString: string | undefined): boolean {
-  const password = passwordOf(connectionString)
-  const matches = crypto.timingSafeEqual(digest(password ?? ''), digest(secret))
-  return password !== undefined && matches
+  return secretCheck(secret)(connectionString)
 }

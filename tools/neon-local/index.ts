@@ -7,10 +7,11 @@
 import http from 'node:http'
 import type { AddressInfo } from 'node:net'
 import pg from 'pg'
-import { createSecret, holdsSecret, isLoopbackHost } from './access'
+import { createSecret, isLoopbackHost, secretCheck } from './access'
 import { trackAvailability } from './availability'
 import { type Backend, pgliteBackend, serverBackend } from './backend'
 import { readBody, sendJson, singleHeader } from './http'
+import { memoize } from './memo'
 import { DatabaseUnavailableError } from './pool'
 import {
   databaseErrorBody,
@@ -78,6 +79,10 @@ export async function startNeonLocal(options: NeonLocalOptions = {}): Promise<Ne
     throw new Error('databaseUrl must be a postgresql:// URL')
   }
   const secret = createSecret()
+  const holdsSecret = secretCheck(secret)
+  // The same Host and connection string arrive with every request: parsed once each.
+  const loopbackHost = memoize(isLoopbackHost)
+  const keyOf = memoize(connectionKey)
   const backend: Backend = options.databaseUrl
     ? serverBackend(options.databaseUrl)
     : await pgliteBackend(options.pgliteDataDir)
@@ -96,7 +101,7 @@ export async function startNeonLocal(options: NeonLocalOptions = {}): Promise<Ne
     connectionString: string,
   ): Promise<void> {
     requests++
-    const key = connectionKey(connectionString)
+    const key = keyOf(connectionString)
     byConnection.set(key, (byConnection.get(key) ?? 0) + 1)
     const request = parseSqlRequest(await readBody(req))
     const arrayMode = singleHeader(req.headers['neon-array-mode'])?.toLowerCase() === 'true'
@@ -136,17 +141,18 @@ export async function startNeonLocal(options: NeonLocalOptions = {}): Promise<Ne
     // sending its next request after those bytes on the same one.
     const refuse = (status: number, message: string) =>
       sendJson(res, status, { message }, { connection: 'close' })
-    if (!isLoopbackHost(req.headers.host)) {
+    if (req.headers.host === undefined || !loopbackHost(req.headers.host)) {
       refuse(403, 'neon-local answers only requests addressed to localhost, 127.0.0.0/8 or [::1]')
       return
     }
-    const pathname = new URL(req.url ?? '/', 'http://neon-local').pathname
+    const pathname =
+      req.url === '/sql' ? req.url : new URL(req.url ?? '/', 'http://neon-local').pathname
     if (pathname !== '/sql' && pathname !== STATS_PATH) {
       refuse(404, `no such endpoint: ${pathname}`)
       return
     }
     const connectionString = singleHeader(req.headers['neon-connection-string'])
-    if (!connectionString || !holdsSecret(secret, connectionString)) {
+    if (!connectionString || !holdsSecret(connectionString)) {
       refuse(
         401,
         connectionString

@@ -25,6 +25,8 @@ export interface PrivateCluster {
   /** postgresql://postgres@127.0.0.1:PORT/postgres (trust authentication, loopback only). */
   readonly url: string
   readonly port: number
+  /** Its data directory: postmaster.pid there names the server's process. */
+  readonly dataDir: string
   start(): Promise<void>
   /** fast: sessions are ended cleanly; immediate: the server quits as if it crashed. */
   stop(mode: StopMode): Promise<void>
@@ -124,6 +126,7 @@ export async function createPrivateCluster(binaries: PostgresBinaries): Promise<
   const cluster: PrivateCluster = {
     url: `postgresql://postgres@127.0.0.1:${port}/postgres`,
     port,
+    dataDir,
     async start() {
       await postgresTool('pg_ctl', [
         '-D',
