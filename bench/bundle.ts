@@ -12,8 +12,16 @@ import { makeTempDir } from './temp-dir'
 const wranglerBin = path.join(repoRoot, 'node_modules', 'wrangler', 'bin', 'wrangler.js')
 
 export const KIB = 1024
-/** Cloudflare's own figure: the gzip size wrangler prints, at zlib's default level. */
-export const BUNDLE_GZIP_BUDGET_BYTES = 150 * KIB
+/**
+ * Everything uploaded (the script and the bcrypt WebAssembly), gzip at zlib's default level, as
+ * Cloudflare counts it. 150 KiB until the OpenAPI document came from the routes and the
+ * WebAssembly module was counted (150.7 KiB then). The bytes are not in this app to find: a third
+ * is @neondatabase/serverless (49 KiB gzip), one pre-bundled, pre-minified module whose WebSocket
+ * client no bundler can drop, and zod and drizzle are another 40 %. Cloudflare's limit is 3 MB
+ * (Free) / 10 MB (Paid); what a bigger bundle costs is start-up CPU, which `npm run bench`
+ * reports. The budget keeps about 9 KiB of headroom, so a regression still fails CI.
+ */
+export const BUNDLE_GZIP_BUDGET_BYTES = 160 * KIB
 
 export interface BundleReport {
   command: string
