@@ -36,6 +36,15 @@ export interface Comparison {
 /** The label of the old service's own process among the meters. */
 export const OLD_METER = 'old service (Python)'
 
+/**
+ * Accounts the logins take turns on: at cost 4 enough that no account reaches the product's
+ * 50 live sessions in a bench (a login beyond them ends the oldest, work a real sign-in rarely
+ * does); at cost 12, where each registration costs a hash, as many as the connections twice.
+ * The token for `/me` belongs to one more account that never logs in again, so no login ends
+ * its session.
+ */
+const loginAccounts = (cost: number) => (cost === 4 ? 400 : Math.max(2 * settings.connections, 4))
+
 function scenariosFor(cost: number, token: string, emails: string[]): Scenario[] {
   const c = settings.connections
   const login: Scenario = {
@@ -91,20 +100,21 @@ export async function compareWithOldService(options: {
     const old = await startOldService({ databaseUrl: oldDatabase.url, bcryptCost: cost })
     try {
       const tag = `${options.runTag}-c${cost}`
-      const seeds = Math.max(2 * settings.connections, 4)
+      const seeds = loginAccounts(cost) + 1
+      log(`${seeds} accounts on each stack`)
       const productSeeds = await seedUsers(product.url, tag, seeds)
       const oldSeeds = await seedUsers(old.url, tag, seeds)
       const stacks = [
         {
           name: 'product' as const,
-          scenarios: scenariosFor(cost, productSeeds.token, productSeeds.emails),
+          scenarios: scenariosFor(cost, productSeeds.token, productSeeds.emails.slice(1)),
           run: context(product.url, product.meters(), async () => {
             return (await product.neonLocal.stats()).requests
           }),
         },
         {
           name: 'old service' as const,
-          scenarios: scenariosFor(cost, oldSeeds.token, oldSeeds.emails),
+          scenarios: scenariosFor(cost, oldSeeds.token, oldSeeds.emails.slice(1)),
           run: context(old.url, [
             processMeter(OLD_METER, old.child.pid),
             ...(postgres.meter ? [postgres.meter] : []),
