@@ -2,7 +2,7 @@ import { createApp } from './app'
 import { deleteStaleRows } from './cleanup'
 import { getDatabase } from './db/client'
 import { deliverOutbox } from './email/outbox'
-import { type Bindings, loadConfig } from './env'
+import { type Bindings, loadConfig, logLevelOf } from './env'
 import { createLogger } from './lib/logger'
 
 const app = createApp()
@@ -20,7 +20,7 @@ export default {
    * off) goes out on every run; once a day, ended sessions and old counters are deleted.
    */
   async scheduled(controller, env) {
-    const log = createLogger(`cron:${controller.scheduledTime}`)
+    const log = createLogger(`cron:${controller.scheduledTime}`, logLevelOf(env))
     const config = loadConfig(env)
     const db = getDatabase(config)
     // EMAIL_FROM is required with the binding (loadConfig refuses one without it); without a
