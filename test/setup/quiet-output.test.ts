@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { dropRunnerDisconnects, RUNNER_DISCONNECT } from './quiet-output.ts'
+import { DELIBERATE_OUTAGE, dropRunnerDisconnects, RUNNER_DISCONNECT } from './quiet-output.ts'
 
 function recordingStream() {
   const written: string[] = []
@@ -37,5 +37,32 @@ describe('quiet test output', () => {
     for (const line of kept) stream.write(line)
     expect(written).toEqual(kept)
     expect(RUNNER_DISCONNECT.test(DISCONNECT)).toBe(true)
+  })
+
+  it('drops what workerd logs of a deliberate outage, and nothing around it', () => {
+    const { stream, written } = recordingStream()
+    stream.write(
+      'exception = kj/async-io-unix.c++:1538: disconnected: connect(): Connection refused\n' +
+        'stack: /x/workerd@52008e2 /x/workerd@5200ac5\n',
+    )
+    stream.write(
+      'uncaught exception; source = Uncaught (in promise); stack = Error: Network connection lost.\n',
+    )
+    stream.write(
+      'uncaught exception; exception = workerd/jsg/_virtual_includes/iterator/workerd/jsg/value.h:1480: disconnected: jsg.Error: Network connection lost.\n' +
+        'stack: /x/workerd@2f20430\n',
+    )
+    expect(written).toEqual([])
+    const kept = [
+      ' ✓ workers src/app.test.ts (12 tests)\n',
+      'stack: /x/workerd@52008e2\n',
+      'Error: Network connection lost. (while the test expected an answer)\n',
+    ]
+    for (const line of kept) stream.write(line)
+    stream.write(
+      'exception = kj/async-io-unix.c++:1538: disconnected: connect(): Connection refused\nFAIL a test\n',
+    )
+    expect(written).toEqual([...kept, 'FAIL a test\n'])
+    expect(DELIBERATE_OUTAGE).toHaveLength(3)
   })
 })

@@ -24,14 +24,50 @@ export function quietWranglerNotices(): void {
 export const RUNNER_DISCONNECT =
   /^exception = workerd\/api\/web-socket\.c\+\+:\d+: disconnected: WebSocket peer disconnected\n?$/
 
-/** Drops those lines from `stream` (the pool writes them to stdout, at workerd's `info` level). */
+/**
+ * What workerd logs when a test takes the database away on purpose (the Neon endpoint pointed at
+ * a closed loopback port, for the 503 answers): the refused connection, its native stack, and the
+ * rejected fetch it reports as uncaught although the app turns it into a 503 (the tests assert
+ * that answer). Each of these lines alone; a native stack only right after a dropped line.
+ */
+export const DELIBERATE_OUTAGE = [
+  /^exception = kj\/async-io-unix\.c\+\+:\d+: disconnected: connect\(\): Connection refused$/,
+  /^uncaught exception; source = Uncaught \(in promise\); stack = Error: Network connection lost\.$/,
+  /^uncaught exception; exception = workerd\/jsg\/[\w/.]+:\d+: disconnected: jsg\.Error: Network connection lost\.$/,
+]
+const NATIVE_STACK = /^stack:( \S+@[0-9a-f]+)+$/
+
+/**
+ * Drops those lines from `stream` (the pool writes them to stdout or stderr, at workerd's `info`
+ * level); every other line passes as it came.
+ */
 export function dropRunnerDisconnects(stream: NodeJS.WriteStream): void {
   const write = stream.write
+  let afterDropped = false
+  const dropped = (line: string) => {
+    const drop =
+      DELIBERATE_OUTAGE.some((pattern) => pattern.test(line)) ||
+      (afterDropped && NATIVE_STACK.test(line))
+    afterDropped = drop
+    return drop
+  }
   stream.write = function (this: NodeJS.WriteStream, chunk: unknown, ...rest: unknown[]) {
     if (typeof chunk === 'string' && RUNNER_DISCONNECT.test(chunk)) {
       const callback = rest.find((arg) => typeof arg === 'function') as (() => void) | undefined
       callback?.()
       return true
+    }
+    if (typeof chunk === 'string') {
+      const lines = chunk.split(/(?<=\n)/)
+      const kept = lines.filter((line) => line === '\n' || !dropped(line.replace(/\n$/, '')))
+      if (kept.length < lines.length) {
+        const callback = rest.find((arg) => typeof arg === 'function') as (() => void) | undefined
+        if (kept.join('').trim() === '') {
+          callback?.()
+          return true
+        }
+        return write.apply(this, [kept.join(''), ...rest] as Parameters<typeof write>)
+      }
     }
     return write.apply(this, [chunk, ...rest] as Parameters<typeof write>)
   } as typeof stream.write
