@@ -8,6 +8,7 @@
  */
 import { execFile } from 'node:child_process'
 import fs from 'node:fs'
+import { createRequire } from 'node:module'
 import path from 'node:path'
 import { promisify } from 'node:util'
 import { freePort } from '../../scripts/free-port'
@@ -16,7 +17,12 @@ import { answers, type Child, startChild, waitUntil } from './child'
 
 const run = promisify(execFile)
 
-const workerdBin = path.join(repoRoot, 'node_modules', '.bin', 'workerd')
+/**
+ * The platform's workerd binary itself, as the `workerd` package names it: node_modules/.bin's
+ * `workerd` is a Node script that starts it as a child (its install script, which would swap in
+ * the binary, is not allowed to run), and /proc would then show the script's CPU, not workerd's.
+ */
+const workerdBin: string = createRequire(import.meta.url)('workerd').default
 const ratelimitModule = path.join(
   repoRoot,
   'node_modules/miniflare/dist/src/workers/ratelimit/ratelimit.worker.js',
