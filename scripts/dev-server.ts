@@ -24,6 +24,7 @@ import {
   startNeonLocal,
 } from '../tools/neon-local/index'
 import { migrate } from '../tools/neon-local/migrate'
+import { hasOption, optionValue } from './cli-options'
 import { checkDevPorts, type PortHint } from './dev-ports'
 import { checkDevSecret, devVarsPath, ensureDevVars, secretArgs } from './dev-settings'
 import { migrationsFolder, repoRoot } from './paths'
@@ -102,17 +103,6 @@ export interface DevServer {
 export function exitCodeOf(code: number | null, signal: NodeJS.Signals | null): number {
   if (code !== null) return code
   return signal ? 128 + (os.constants.signals[signal] ?? 0) : 1
-}
-
-function hasOption(args: string[], name: string): boolean {
-  return args.some((arg) => arg === name || arg.startsWith(`${name}=`))
-}
-
-function optionValue(args: string[], name: string): string | undefined {
-  const index = args.findIndex((arg) => arg === name || arg.startsWith(`${name}=`))
-  if (index === -1) return undefined
-  const arg = args[index] as string
-  return arg === name ? args[index + 1] : arg.slice(name.length + 1)
 }
 
 function reportMigrations(log: (message: string) => void) {

@@ -16,6 +16,7 @@
  * A taken PORT (or MAILBOX_PORT, when set) stops it before anything starts, naming the setting.
  */
 import { redactPassword } from '../tools/neon-local/index'
+import { hasOption } from './cli-options'
 import { parsePort } from './dev-ports'
 import { type DevServer, exitCodeOf, startDevServer } from './dev-server'
 import { pgliteDataDir } from './paths'
@@ -70,7 +71,7 @@ async function main(): Promise<number> {
   const secrets: Record<string, string> = {}
   if (process.env.JWT_SECRET !== undefined) secrets.JWT_SECRET = process.env.JWT_SECRET
 
-  const portInArgs = extraArgs.some((arg) => arg === '--port' || arg.startsWith('--port='))
+  const portInArgs = hasOption(extraArgs, '--port')
   const mailboxPortSetting = process.env.MAILBOX_PORT?.trim()
 
   const dev = startDevServer({
